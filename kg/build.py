@@ -1,0 +1,164 @@
+"""Linked per-paper extractions -> one Graph: merge entities by id, keep every assertion, derive paper links.
+
+Examples
+--------
+>>> from kg.types import Paper, PaperEntity, PaperRelation, Extraction, Mention
+>>> p1 = Paper(id="p1", title="LoRA", abstract="We propose LoRA.")
+>>> lora = PaperEntity("LoRA", EntityType.METHOD, ("LoRA",), (Mention("title", 0, 4, "LoRA", EntityType.METHOD),), id="lora")
+>>> e1 = Extraction(p1, (lora,), (PaperRelation(PAPER, RelationType.PROPOSES, "LoRA", "We propose LoRA.", 0.9,
+...                                              head_id="p1", tail_id="lora"),))
+>>> p2 = Paper(id="p2", title="DoRA", abstract="DoRA outperforms LoRA.")
+>>> dora = PaperEntity("DoRA", EntityType.METHOD, ("DoRA",), (), id="dora")
+>>> e2 = Extraction(p2, (dora, lora), (PaperRelation("DoRA", RelationType.IMPROVES_ON, "LoRA",
+...                                    "DoRA outperforms LoRA.", 0.9, head_id="dora", tail_id="lora"),))
+>>> g = build_graph([e1, e2])
+>>> [(link.source, link.type.value, link.target) for link in g.paper_links]
+[('p2', 'improves-on', 'p1')]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+
+from kg.types import (
+    PAPER,
+    Entity,
+    EntityType,
+    Extraction,
+    Graph,
+    Paper,
+    PaperLink,
+    Relation,
+    RelationType,
+    Sighting,
+)
+
+__all__ = ["build_graph", "DERIVED_PAPER_RELATIONS"]
+
+#: Entity relations that, aimed at what another paper proposes, link the two papers.
+DERIVED_PAPER_RELATIONS = (RelationType.BUILDS_ON, RelationType.IMPROVES_ON)
+
+def _merge_type(votes: Counter[EntityType]) -> EntityType:
+    # Named data that any paper evaluates on is a benchmark everywhere (GUIDELINES.md: "when the
+    # same named data is both trained on and evaluated on, choose Benchmark").
+    if EntityType.BENCHMARK in votes and EntityType.DATASET in votes:
+        votes = Counter(votes)
+        votes[EntityType.BENCHMARK] += votes.pop(EntityType.DATASET)
+    # Most votes wins; ties go to the type seen first (Counter keeps insertion order).
+    best = max(votes.values())
+    return next(t for t, n in votes.items() if n == best)
+
+
+def _merge_name(names: Counter[str]) -> str:
+    # The most frequent canonical name; ties to the longer, more specific one (GUIDELINES.md).
+    return max(names.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+
+
+def build_graph(
+    extractions: Iterable[Extraction],
+    sightings: Mapping[str, Iterable[Sighting]] | None = None,
+    meta: Mapping[str, str] | None = None,
+) -> Graph:
+    """Merge linked extractions (every PaperEntity.id set) into a :class:`Graph`.
+
+    Parameters
+    ----------
+    extractions
+        One linked extraction per paper (duplicates by paper id: the last one wins).
+    sightings
+        Extra places a paper was seen (duplicates the pipeline dropped), appended to ``Paper.seen``.
+    meta
+        Build metadata (versions) stored on the graph.
+
+    Returns
+    -------
+    Graph
+        Entities merged by id; one relation per (head, type, tail, paper); mention counts; and
+        derived paper links: paper P2 builds-on / improves-on paper P1 when P2 asserts that
+        relation towards an entity P1 proposes.
+    """
+    by_paper: dict[str, Extraction] = {}
+    for ex in extractions:
+        by_paper[ex.paper.id] = ex
+    sightings = sightings or {}
+
+    papers: list[Paper] = []
+    types: dict[str, Counter[EntityType]] = defaultdict(Counter)
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    aliases: dict[str, set[str]] = defaultdict(set)
+    entity_papers: dict[str, list[str]] = defaultdict(list)
+    relations: dict[tuple[str, RelationType, str, str], Relation] = {}
+    mentions: Counter[tuple[str, str]] = Counter()
+    proposers: dict[str, list[str]] = defaultdict(list)
+
+    for pid, ex in by_paper.items():
+        extra = tuple(sightings.get(pid, ()))
+        paper = dataclasses.replace(ex.paper, seen=ex.paper.seen + extra) if extra else ex.paper
+        papers.append(paper)
+        for ent in ex.entities:
+            if not ent.id:
+                raise ValueError(f"entity {ent.name!r} of paper {pid!r} is not linked (no id)")
+            types[ent.id][ent.type] += 1
+            names[ent.id][ent.name] += 1
+            aliases[ent.id].update(ent.aliases)
+            if (pid, ent.id) not in mentions:
+                entity_papers[ent.id].append(pid)
+            # Two paper entities linked to one id add up their mentions.
+            mentions[(pid, ent.id)] += max(1, len(ent.mentions))
+        for rel in ex.relations:
+            head = pid if rel.head == PAPER else rel.head_id
+            if not head or not rel.tail_id:
+                raise ValueError(f"relation {rel.head!r} {rel.type.value} {rel.tail!r} of {pid!r} is not linked")
+            key = (head, rel.type, rel.tail_id, pid)
+            if key not in relations or relations[key].confidence < rel.confidence:
+                relations[key] = Relation(
+                    head=head,
+                    type=rel.type,
+                    tail=rel.tail_id,
+                    paper_id=pid,
+                    evidence=rel.evidence,
+                    confidence=rel.confidence,
+                    extractor=rel.extractor,
+                )
+            if rel.type is RelationType.PROPOSES and pid not in proposers[rel.tail_id]:
+                proposers[rel.tail_id].append(pid)
+
+    entities = tuple(
+        Entity(
+            id=eid,
+            type=_merge_type(types[eid]),
+            name=_merge_name(names[eid]),
+            aliases=tuple(sorted(aliases[eid])),
+            papers=tuple(entity_papers[eid]),
+        )
+        for eid in types
+    )
+
+    links: dict[tuple[str, RelationType, str, str], PaperLink] = {}
+    for rel in relations.values():
+        if rel.type not in DERIVED_PAPER_RELATIONS:
+            continue
+        for target in proposers.get(rel.tail, ()):
+            if target == rel.paper_id:
+                continue
+            key = (rel.paper_id, rel.type, target, rel.tail)
+            if key not in links or links[key].confidence < rel.confidence:
+                links[key] = PaperLink(
+                    source=rel.paper_id,
+                    type=rel.type,
+                    target=target,
+                    via=rel.tail,
+                    evidence=rel.evidence,
+                    confidence=rel.confidence,
+                )
+
+    return Graph(
+        papers=tuple(papers),
+        entities=entities,
+        relations=tuple(relations.values()),
+        mentions=tuple((pid, eid, n) for (pid, eid), n in mentions.items()),
+        paper_links=tuple(links.values()),
+        meta=dict(meta or {}),
+    )

@@ -1,0 +1,102 @@
+"""``kg build``, ``kg extract``, ``kg info``, ``kg export``: thin wrappers over kg.pipeline."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kg import registry
+from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, console
+from kg.pipeline import BuildSummary, run_build, run_extract
+
+__all__ = ["build_cli", "extract_cli", "info_cli", "export_cli"]
+
+Inputs = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Files or directories of papers (HF daily-papers dumps, JSONL, JSON, CSV, arXiv Atom or OAI JSONL). "
+        "None: the bundled sample corpus.",
+        show_default=False,
+    ),
+]
+Format = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="Force the input format instead of detecting it (see docs/formats.md)."),
+]
+
+
+def _print_summary(summary: BuildSummary, where: str) -> None:
+    table = Table(title=f"kg: {where}", show_header=False, title_justify="left")
+    table.add_row("records read", str(summary.records))
+    table.add_row("papers kept", f"{summary.papers} ({summary.duplicates} duplicates merged)")
+    table.add_row("rejected", str(summary.rejected) + (" (see rejected.jsonl)" if summary.rejected else ""))
+    table.add_row("entities", ", ".join(f"{k} {v}" for k, v in summary.entities.items()) or "0")
+    table.add_row("relations", ", ".join(f"{k} {v}" for k, v in summary.relations.items()) or "0")
+    table.add_row("paper links", str(summary.paper_links))
+    table.add_row("seconds", f"{summary.seconds:.1f}")
+    console.print(table)
+
+
+@app.command("build")
+def build_cli(inputs: Inputs = None, out: OutDir = DEFAULT_OUT, fmt: Format = None, quiet: Quiet = False) -> None:
+    """Build the knowledge graph: extractions.jsonl, graph.json, graph.ttl (+ SPARQL store), graph.html.
+
+    Example: kg build (bundled corpus into ./kg-out), kg build papers.jsonl --out out/
+    """
+    summary, _ = run_build(inputs or [], out, fmt=fmt, quiet=quiet)
+    if not quiet:
+        _print_summary(summary, f"built {out}/")
+        console.print(f"Open {out / 'graph.html'} in a browser; query with `kg query --out {out} 'SELECT ...'`.")
+
+
+@app.command("extract")
+def extract_cli(
+    inputs: Inputs = None,
+    output: Annotated[Path, typer.Option("--output", help="Where to write the extractions (JSONL).")] = Path(
+        "extractions.jsonl"
+    ),
+    fmt: Format = None,
+    quiet: Quiet = False,
+) -> None:
+    """Extract entities and relations only, one JSON line per paper (the shape of GUIDELINES.md)."""
+    summary = run_extract(inputs or [], output, fmt=fmt, quiet=quiet)
+    if not quiet:
+        _print_summary(summary, f"extracted to {output}")
+
+
+@app.command("export")
+def export_cli(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Export format, e.g. turtle, ntriples, jsonld, neo4j-csv.")],
+    dest: Annotated[Path, typer.Argument(help="Output file (or directory for neo4j-csv).")],
+    out: OutDir = DEFAULT_OUT,
+) -> None:
+    """Export an existing build in another format."""
+    from kg.write import exporters  # noqa: F401  (registers the built-in exporters)
+    from kg.write.graphjson import read_graph
+
+    export = registry.get(registry.exporters, fmt)
+    export(read_graph(out), dest)
+    console.print(f"wrote {dest}")
+
+
+@app.command("info")
+def info_cli() -> None:
+    """Versions: kg, Python, spaCy, the spaCy pipeline in use, the ontology."""
+    from kg.extract import load_extractor
+    from kg.vocab import ONTOLOGY_VERSION
+
+    extractor = load_extractor()
+    rows = {
+        "kg": importlib.metadata.version("kg"),
+        "python": platform.python_version(),
+        "spacy": importlib.metadata.version("spacy"),
+        "pipeline": extractor.version,
+        "ontology": ONTOLOGY_VERSION,
+    }
+    for key, value in rows.items():
+        console.print(f"{key:10} {value}", highlight=False)

@@ -1,0 +1,3 @@
+"""Writers and exporters: a Graph (or linked extractions) -> files, stores, databases."""
+
+__all__: list[str] = []

@@ -1,0 +1,86 @@
+"""kg.build: merging per-paper extractions into one graph."""
+
+import pytest
+
+from kg.build import build_graph
+from kg.types import PAPER, EntityType, Extraction, Mention, Paper, PaperEntity, PaperRelation, RelationType, Sighting
+
+M, B, D = EntityType.METHOD, EntityType.BENCHMARK, EntityType.DATASET
+
+
+def ent(name, type_, eid, n_mentions=1):
+    mentions = tuple(Mention("abstract", 0, len(name), name, type_) for _ in range(n_mentions))
+    return PaperEntity(name, type_, (name,), mentions, id=eid)
+
+
+def rel(head, type_, tail, head_id, tail_id, conf=0.9, evidence="s."):
+    return PaperRelation(head, type_, tail, evidence, conf, head_id=head_id, tail_id=tail_id)
+
+
+@pytest.fixture
+def two_papers():
+    p1 = Paper("p1", "LoRA: Low-Rank Adaptation", "We propose LoRA.", seen=(Sighting("a.txt", 3, "Jul 17"),))
+    p2 = Paper("p2", "DoRA", "DoRA outperforms LoRA on GLUE.")
+    e1 = Extraction(
+        p1,
+        (ent("Low-Rank Adaptation", M, "lora", 2), ent("GLUE", D, "glue")),
+        (rel(PAPER, RelationType.PROPOSES, "Low-Rank Adaptation", "p1", "lora"),),
+    )
+    e2 = Extraction(
+        p2,
+        (ent("DoRA", M, "dora"), ent("LoRA", M, "lora"), ent("GLUE", B, "glue")),
+        (
+            rel(PAPER, RelationType.PROPOSES, "DoRA", "p2", "dora"),
+            rel("DoRA", RelationType.IMPROVES_ON, "LoRA", "dora", "lora", 0.8, "DoRA outperforms LoRA on GLUE."),
+            rel("DoRA", RelationType.IMPROVES_ON, "LoRA", "dora", "lora", 0.6),
+            rel("DoRA", RelationType.EVALUATED_ON, "GLUE", "dora", "glue"),
+        ),
+    )
+    return e1, e2
+
+
+def test_entities_merge_by_id_with_union_of_aliases_and_papers(two_papers):
+    g = build_graph(two_papers)
+    lora = g.entity("lora")
+    assert lora.aliases == ("LoRA", "Low-Rank Adaptation")
+    assert lora.papers == ("p1", "p2")
+    assert len(g.entities) == 3
+
+
+def test_benchmark_wins_over_dataset(two_papers):
+    assert build_graph(two_papers).entity("glue").type is EntityType.BENCHMARK
+
+
+def test_one_relation_per_head_type_tail_paper_keeping_best_confidence(two_papers):
+    g = build_graph(two_papers)
+    improves = [r for r in g.relations if r.type is RelationType.IMPROVES_ON]
+    assert len(improves) == 1
+    assert improves[0].confidence == 0.8
+    assert improves[0].evidence == "DoRA outperforms LoRA on GLUE."
+
+
+def test_paper_head_becomes_the_paper_id(two_papers):
+    g = build_graph(two_papers)
+    proposes = {(r.head, r.tail) for r in g.relations if r.type is RelationType.PROPOSES}
+    assert proposes == {("p1", "lora"), ("p2", "dora")}
+    assert all(r.head_is_paper for r in g.relations if r.type is RelationType.PROPOSES)
+
+
+def test_derived_paper_link(two_papers):
+    g = build_graph(two_papers)
+    assert [(x.source, x.type, x.target, x.via) for x in g.paper_links] == [
+        ("p2", RelationType.IMPROVES_ON, "p1", "lora")
+    ]
+    assert g.paper_links[0].evidence == "DoRA outperforms LoRA on GLUE."
+
+
+def test_mention_counts_and_extra_sightings(two_papers):
+    g = build_graph(two_papers, sightings={"p1": [Sighting("b.txt", 9, "Jul 18")]})
+    assert ("p1", "lora", 2) in g.mentions
+    assert [s.source for s in g.papers[0].seen] == ["a.txt", "b.txt"]
+
+
+def test_unlinked_input_is_refused():
+    p = Paper("p", "t", "a")
+    with pytest.raises(ValueError, match="not linked"):
+        build_graph([Extraction(p, (PaperEntity("X", M, ("X",), ()),), ())])
