@@ -1,0 +1,162 @@
+"""Hugging Face daily-papers page dumps (the text of huggingface.co/papers saved as .txt).
+
+A page is: header chrome (``new``, ``Get trending papers in your email inbox!``, ``Subscribe``,
+``Daily Papers``, ``byAK and the research community``), a date line (``Jul 17``), then one line per
+title and one per abstract, separated by blank lines. Everything before the first date line is
+page header. Known chrome lines anywhere (``Subscribe``, ``Load more``, page numbers, upvote
+counts, ...) are skipped; a later date line starts a new day. Lines are paired title -> abstract;
+a title with no abstract (at the end of the page, before a date line, or followed by another
+title) and an abstract with no title are rejected, never silently dropped.
+
+Papers get ``title:`` ids (the dumps carry no arXiv ids) and a Sighting (file, title line, page
+date); the same paper on several pages is yielded once per page and merged by the pipeline.
+
+Examples
+--------
+>>> import tempfile
+>>> p = Path(tempfile.mkdtemp()) / "page.txt"
+>>> _ = p.write_text("new\\n\\nSubscribe\\n\\nJul 17\\n\\nA Title\\n\\n" + "An abstract. " * 30 + "\\n\\nLoad more")
+>>> [(x.title, x.seen[0].line, x.seen[0].date) for x in HfDailyLoader().read(p)]
+[('A Title', 7, 'Jul 17')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+from kg.registry import loaders as registry
+from kg.types import Paper, Rejected
+from loaders.common import Line, clean_text, iter_lines, record_to_paper, reject
+
+__all__ = ["HfDailyLoader", "is_date_line", "is_chrome"]
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE = re.compile(rf"^(?:published on\s+)?(?P<date>{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)$", re.IGNORECASE)
+_CHROME = re.compile(
+    r"^(?:new|subscribe|daily papers|papers|trending|get trending papers in your email inbox!?"
+    r"|by\s?ak and the research community|load more|show more|see all|view all|previous|next"
+    r"|prev|page \d+(?: of \d+)?|\d+|\d+ upvotes?|upvote|submitted by .{1,80}|\u00b7|-|—)$",
+    re.IGNORECASE,
+)
+# Titles are short; an abstract is prose. 300 characters separates them in every dump we have.
+_TITLE_MAX = 300
+
+
+def is_date_line(text: str) -> str | None:
+    """The page date on a date line (``Jul 17``, ``Published on Jul 17, 2024``), else None.
+
+    Examples
+    --------
+    >>> is_date_line("Jul 17"), is_date_line("July 4, 2024"), is_date_line("Julia 4 ever")
+    ('Jul 17', 'July 4, 2024', None)
+    """
+    m = _DATE.match(text.strip())
+    return m.group("date") if m else None
+
+
+def is_chrome(text: str) -> bool:
+    """True for page furniture that is neither a title nor an abstract.
+
+    Examples
+    --------
+    >>> is_chrome("Get trending papers in your email inbox!"), is_chrome("Weak-to-Strong Reasoning")
+    (True, False)
+    """
+    return bool(_CHROME.match(text.strip()))
+
+
+def _sniff(head: str) -> bool:
+    lines = [ln.strip() for ln in head.splitlines() if ln.strip()][:20]
+    return any(is_date_line(ln) for ln in lines) or any(
+        "research community" in ln or "Get trending papers" in ln for ln in lines
+    )
+
+
+@registry.register("hf-daily")
+class HfDailyLoader:
+    """Title / abstract pairs of a Hugging Face daily-papers page dump."""
+
+    name: ClassVar[str] = "hf-daily"
+    extensions: ClassVar[tuple[str, ...]] = (".txt",)
+
+    def sniff(self, head: str) -> bool:
+        return _sniff(head)
+
+    def read(self, path: Path) -> Iterator[Paper | Rejected]:
+        date: str | None = None
+        pending: Line | None = None  # a title waiting for its abstract
+        units = self._units(path)
+        lookahead: list[Line] = []
+
+        def next_unit() -> Line | None:
+            return lookahead.pop() if lookahead else next(units, None)
+
+        while (unit := next_unit()) is not None:
+            if unit.encoding is None:
+                if pending is not None:
+                    yield reject(path, pending.number, "title whose abstract has undecodable bytes", pending.text)
+                    pending = None
+                yield reject(path, unit.number, "undecodable bytes (neither UTF-8 nor cp1252)", unit.text)
+                continue
+            text = unit.text.strip()
+            if (day := is_date_line(text)) is not None:
+                if pending is not None:
+                    yield reject(path, pending.number, "title without an abstract", pending.text)
+                    pending = None
+                date = day
+                continue
+            if is_chrome(text):
+                continue
+            if pending is None:
+                if len(clean_text(text)) > _TITLE_MAX:
+                    yield reject(path, unit.number, "abstract without a title", text)
+                else:
+                    pending = unit
+                continue
+            # `pending` is a title; `unit` is its abstract unless it is title-sized and the next
+            # line is abstract-sized (then `pending` lost its abstract and `unit` is the next title).
+            if len(clean_text(text)) <= _TITLE_MAX:
+                nxt = next_unit()
+                if nxt is not None:
+                    lookahead.append(nxt)
+                    if nxt.encoding is not None and len(clean_text(nxt.text)) > _TITLE_MAX:
+                        yield reject(path, pending.number, "title without an abstract", pending.text)
+                        pending = unit
+                        continue
+            yield record_to_paper(
+                {"title": pending.text, "abstract": text},
+                source=path,
+                line=pending.number,
+                fmt=self.name,
+                raw=f"{pending.text}\n{text}",
+                date=date,
+            )
+            pending = None
+        if pending is not None:
+            yield reject(path, pending.number, "title without an abstract (end of page)", pending.text)
+
+    def _units(self, path: Path) -> Iterator[Line]:
+        """Non-blank lines after the page header (everything before the first date line)."""
+        buffered: list[Line] = []
+        in_header = True
+        for line in iter_lines(path):
+            if not line.text.strip():
+                continue
+            if in_header:
+                if is_date_line(line.text) is not None:
+                    in_header = False
+                    buffered.clear()  # header chrome: not records
+                    yield line
+                    continue
+                buffered.append(line)
+                # No date line within the first 20 lines: the file has no header; read it all.
+                if len(buffered) > 20:
+                    in_header = False
+                    yield from buffered
+                    buffered.clear()
+                continue
+            yield line
+        yield from buffered
