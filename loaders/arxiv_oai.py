@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from kg.registry import loaders as registry
 from kg.types import Paper, Rejected
 from loaders.common import parse_arxiv_id, record_to_paper, reject
-from loaders.jsonl import first_json_line, read_json_lines
+from loaders.jsonl import read_json_lines
 
 __all__ = ["ArxivOaiLoader", "oai_record_to_paper", "looks_like_oai"]
 
@@ -101,8 +101,8 @@ class ArxivOaiLoader:
     extensions: ClassVar[tuple[str, ...]] = ()
 
     def sniff(self, head: str) -> bool:
-        first = first_json_line(head)
-        return looks_like_oai(first) if first is not None else head.lstrip().startswith("{")
+        # Forcing works on any JSON Lines; records without an arXiv id are then rejected one by one.
+        return head.lstrip().startswith("{")
 
     def read(self, path: Path) -> Iterator[Paper | Rejected]:
         return read_json_lines(path, self.name, oai_record_to_paper)

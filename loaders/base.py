@@ -26,8 +26,9 @@ class FormatLoader(Protocol):
     """Reads one input format.
 
     ``extensions`` are lower-case suffixes with the dot (``.jsonl``); ``sniff(head)`` says whether the
-    decoded first 64 KB of a file look like this format (used for detection and to refuse a
-    ``--format`` that does not fit); ``read(path)`` streams one Paper or Rejected per record.
+    decoded first 64 KB of a file can be read as this format at all (a forced ``--format`` that
+    fails it is refused; detection, stricter, lives in :mod:`loaders.core`); ``read(path)``
+    streams one Paper or Rejected per record.
     """
 
     name: ClassVar[str]

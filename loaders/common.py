@@ -51,6 +51,7 @@ __all__ = [
 SNIPPET_CHARS = 300
 
 _WS = re.compile(r"\s+")
+_AND = re.compile(r"\s+and\s+")
 _NON_WORD = re.compile(r"[\W_]+")
 # New-style (YYMM.NNNN[N]) and old-style (archive[.SUBJ]/YYMMNNN) arXiv identifiers.
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
@@ -331,15 +332,30 @@ def _text_field(record: Mapping[str, Any], key: str, required: bool) -> tuple[st
 
 
 def _names(value: Any, key: str) -> tuple[tuple[str, ...], str | None]:
-    """Authors / categories: a list of strings (or of {"name": ...}), or one delimited string."""
+    """Authors / categories: a list of strings (or of {"name": ...}), or one delimited string.
+
+    Examples
+    --------
+    >>> _names("A. One, B. Two and C. Three", "authors")[0]
+    ('A. One', 'B. Two', 'C. Three')
+    >>> _names("Smith, J. and Doe, K.", "authors")[0]
+    ('Smith, J.', 'Doe, K.')
+    >>> _names("cs.LG cs.CL", "categories")[0]
+    ('cs.LG', 'cs.CL')
+    """
     if value is None:
         return (), None
     if isinstance(value, str):
-        sep = ";" if ";" in value else ("," if key == "authors" else None)
-        parts = value.split(sep) if sep else value.split()
-        if key == "authors" and parts:
-            last = parts.pop()
-            parts.extend(re.split(r"\s+and\s+", last))
+        if key != "authors":
+            parts = value.split(";") if ";" in value else value.split()
+        elif ";" in value:
+            parts = value.split(";")
+        else:
+            by_and = _AND.split(value)
+            if len(by_and) > 1 and all(p.count(",") == 1 for p in by_and):
+                parts = by_and  # BibTeX style: "Smith, J. and Doe, K."
+            else:
+                parts = [q for p in value.split(",") for q in _AND.split(p)]  # "A, B and C"
         return tuple(p for p in (clean_text(x) for x in parts) if p), None
     if isinstance(value, list):
         out: list[str] = []

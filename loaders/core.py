@@ -24,6 +24,7 @@ from kg.types import Paper, Rejected
 from loaders.arxiv_oai import looks_like_oai
 from loaders.base import FormatLoader
 from loaders.common import check_text_file, read_head, reject
+from loaders.hf_daily import looks_like_page
 from loaders.jsonl import first_json_line
 
 __all__ = ["FORMATS", "load", "detect_format", "bundled_corpus"]
@@ -84,7 +85,7 @@ def _detect(path: Path, head: str) -> str:
         return "jsonl"
     if ext in (".csv", ".tsv") or _loader("csv").sniff(text):
         return "csv"
-    if _loader("hf-daily").sniff(text):
+    if looks_like_page(text):
         return "hf-daily"
     raise LoaderError(
         f"{path}: cannot tell its format (none of {', '.join(FORMATS)}); force one with --format"

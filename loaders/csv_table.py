@@ -89,7 +89,8 @@ class CsvLoader:
         delimiter = _delimiter(path, header_line.text)
         columns = header_columns(header_line.text, delimiter)
         if not {"title", "abstract"} <= set(columns):
-            raise LoaderError(f"{path}: CSV header has no title and abstract columns: {header_line.text[:200]!r}")
+            found = header_line.text[:200]
+            raise LoaderError(f"{path}: CSV header has no title and abstract columns: {found!r}")
 
         pending: list[int] = []  # line numbers read since the last row: that row's lines
 

@@ -15,7 +15,8 @@ Examples
 --------
 >>> import tempfile
 >>> p = Path(tempfile.mkdtemp()) / "page.txt"
->>> _ = p.write_text("new\\n\\nSubscribe\\n\\nJul 17\\n\\nA Title\\n\\n" + "An abstract. " * 30 + "\\n\\nLoad more")
+>>> page = "new\\n\\nSubscribe\\n\\nJul 17\\n\\nA Title\\n\\n" + "An abstract. " * 30 + "\\n\\nLoad more"
+>>> _ = p.write_text(page)
 >>> [(x.title, x.seen[0].line, x.seen[0].date) for x in HfDailyLoader().read(p)]
 [('A Title', 7, 'Jul 17')]
 """
@@ -31,7 +32,7 @@ from kg.registry import loaders as registry
 from kg.types import Paper, Rejected
 from loaders.common import Line, clean_text, iter_lines, record_to_paper, reject
 
-__all__ = ["HfDailyLoader", "is_date_line", "is_chrome"]
+__all__ = ["HfDailyLoader", "is_date_line", "is_chrome", "looks_like_page"]
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _DATE = re.compile(rf"^(?:published on\s+)?(?P<date>{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)$", re.IGNORECASE)
@@ -68,7 +69,14 @@ def is_chrome(text: str) -> bool:
     return bool(_CHROME.match(text.strip()))
 
 
-def _sniff(head: str) -> bool:
+def looks_like_page(head: str) -> bool:
+    """True if the first lines of ``head`` hold a page date or the daily-papers header (detection).
+
+    Examples
+    --------
+    >>> looks_like_page("new\\n\\nSubscribe\\n\\nJul 17\\n"), looks_like_page("Title\\n\\nAbstract")
+    (True, False)
+    """
     lines = [ln.strip() for ln in head.splitlines() if ln.strip()][:20]
     return any(is_date_line(ln) for ln in lines) or any(
         "research community" in ln or "Get trending papers" in ln for ln in lines
@@ -83,7 +91,8 @@ class HfDailyLoader:
     extensions: ClassVar[tuple[str, ...]] = (".txt",)
 
     def sniff(self, head: str) -> bool:
-        return _sniff(head)
+        # Forcing hf-daily works on any plain text; only JSON and XML are refused.
+        return head.lstrip()[:1] not in ("{", "[", "<")
 
     def read(self, path: Path) -> Iterator[Paper | Rejected]:
         date: str | None = None
@@ -97,7 +106,8 @@ class HfDailyLoader:
         while (unit := next_unit()) is not None:
             if unit.encoding is None:
                 if pending is not None:
-                    yield reject(path, pending.number, "title whose abstract has undecodable bytes", pending.text)
+                    why = "title whose abstract has undecodable bytes"
+                    yield reject(path, pending.number, why, pending.text)
                     pending = None
                 yield reject(path, unit.number, "undecodable bytes (neither UTF-8 nor cp1252)", unit.text)
                 continue

@@ -9,7 +9,8 @@ Examples
 --------
 >>> import tempfile
 >>> p = Path(tempfile.mkdtemp()) / "papers.json"
->>> _ = p.write_text('[{"title": "T", "abstract": "A"},\\n {"title": oops},\\n {"title": "U", "abstract": "B"}]')
+>>> doc = '[{"title": "T", "abstract": "A"},\\n {"title": oops},\\n {"title": "U", "abstract": "B"}]'
+>>> _ = p.write_text(doc)
 >>> [(type(r).__name__, r.seen[0].line if hasattr(r, "seen") else r.line) for r in JsonArrayLoader().read(p)]
 [('Paper', 1), ('Rejected', 2), ('Paper', 3)]
 """
@@ -81,7 +82,8 @@ def _salvage(text: str, path: Path, fmt: str, start: int) -> Iterator[Paper | Re
             value, end = _decoder.raw_decode(text, pos)
         except (ValueError, RecursionError) as exc:
             nxt = _resync(text, pos + 1)
-            yield reject(path, lines.at(pos), f"invalid JSON array element: {exc}", text[pos : nxt or pos + 300])
+            bad = text[pos : nxt or pos + 300]
+            yield reject(path, lines.at(pos), f"invalid JSON array element: {exc}", bad)
             if nxt is None:
                 return
             pos = nxt

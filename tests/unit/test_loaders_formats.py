@@ -1,0 +1,359 @@
+"""Each format loader: good records, each kind of bad record (with line and reason), encodings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import loaders
+from kg.errors import LoaderError
+from kg.types import Paper, Rejected, Sighting
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "loaders"
+ABSTRACT = "We propose a method that improves the state of the art on several benchmarks."
+
+
+def read(name: str | Path, fmt: str | None = None) -> list[Paper | Rejected]:
+    return list(loaders.load([FIXTURES / name], fmt=fmt))
+
+
+def outcome(records: list[Paper | Rejected]) -> list[tuple[str, int, str]]:
+    """(P|R, line, title or reason) per record, in order."""
+    return [
+        ("P", r.seen[0].line, r.title) if isinstance(r, Paper) else ("R", r.line, r.reason) for r in records
+    ]
+
+
+# --- JSONL --------------------------------------------------------------------------------------
+
+
+def test_jsonl_keeps_good_records_and_rejects_each_bad_kind_with_its_line() -> None:
+    records = read("papers.jsonl")
+    assert outcome(records) == [
+        ("P", 1, "Good One"),
+        ("P", 2, "Good Two"),
+        ("R", 3, "invalid JSON: Expecting value: line 1 column 38 (char 37)"),
+        ("R", 4, "missing title"),
+        ("R", 5, "empty title"),
+        ("R", 6, "missing abstract"),
+        ("R", 7, "title is not a string (got list)"),
+        ("R", 8, "authors must be strings (got int in the list)"),
+        ("R", 9, "record is not an object (got list)"),
+        ("P", 11, "Own id <script>alert(1)</script>"),
+        ("R", 12, "arxiv_id 'not-an-id' is not an arXiv identifier"),
+    ]
+    one, two, own = [r for r in records if isinstance(r, Paper)]
+    assert one == Paper(
+        id="arxiv:2101.00001",
+        title="Good One",
+        abstract=ABSTRACT,
+        date="2021-01-01",
+        arxiv_id="2101.00001",
+        authors=("A. Author", "B. Author"),
+        source="jsonl",
+        seen=(Sighting(str(FIXTURES / "papers.jsonl"), 1, None),),
+    )
+    assert (two.id, two.url) == ("arxiv:1706.03762", "https://arxiv.org/abs/1706.03762v7")
+    # a non-arXiv id is the record's own id; hostile text is kept verbatim (escaping is the writers' job)
+    assert (own.id, own.abstract) == ("g07", "Line one line two")
+    bad = next(r for r in records if isinstance(r, Rejected))
+    assert bad.source == str(FIXTURES / "papers.jsonl")
+    assert bad.record == '{"title": "Broken JSON", "abstract": '
+
+
+def test_jsonl_bom_crlf_cp1252_and_undecodable_lines() -> None:
+    assert outcome(read("encodings.jsonl")) == [
+        ("P", 1, "Good One"),  # the BOM is gone: line 1 parses
+        ("P", 2, "Good Two"),
+        ("P", 3, "Café naïve – résumé"),  # cp1252 bytes, decoded by the per-line fallback
+        ("R", 4, "undecodable bytes (neither UTF-8 nor cp1252)"),
+    ]
+
+
+def test_jsonl_wrong_types(tmp_path: Path) -> None:
+    rows = [
+        {"title": "T", "abstract": 5},
+        {"title": None, "abstract": "A"},
+        {"title": "T", "abstract": "A", "authors": {"a": 1}},
+        {"title": "T", "abstract": "A", "id": [1]},
+        {"title": "T", "abstract": "A", "date": 2.5},
+        {"title": "T", "abstract": "A", "url": 7},
+        {"title": "T", "abstract": "A", "arxiv_id": 2101.00001},
+        {"title": "T", "abstract": "A", "id": 42, "date": 2021, "authors": "X and Y", "categories": "cs.LG"},
+    ]
+    path = tmp_path / "types.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    records = list(loaders.load([path]))
+    assert outcome(records)[:-1] == [
+        ("R", 1, "abstract is not a string (got int)"),
+        ("R", 2, "missing title"),
+        ("R", 3, "authors is not a list or string (got dict)"),
+        ("R", 4, "id is not a string (got list)"),
+        ("R", 5, "date is not a string (got float)"),
+        ("R", 6, "url is not a string (got int)"),
+        ("R", 7, "arxiv_id is not a string (got float)"),
+    ]
+    last = records[-1]
+    assert isinstance(last, Paper)
+    assert (last.id, last.date, last.authors, last.categories) == ("42", "2021", ("X", "Y"), ("cs.LG",))
+
+
+def test_jsonl_one_megabyte_abstract_is_kept_whole(tmp_path: Path) -> None:
+    big = ("word " * 210_000).strip()
+    assert len(big) > 1_000_000
+    path = tmp_path / "big.jsonl"
+    path.write_text(json.dumps({"title": "Big", "abstract": big}) + "\n", encoding="utf-8")
+    [paper] = list(loaders.load([path]))
+    assert isinstance(paper, Paper) and paper.abstract == big
+
+
+def test_jsonl_lone_surrogates_and_control_characters_are_made_safe(tmp_path: Path) -> None:
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"title": "A \\ud800 B\\u0000", "abstract": "x\\u0007y \\ud83d\\ude00 \\u202eRTL"}\n')
+    [paper] = list(loaders.load([path]))
+    assert isinstance(paper, Paper)
+    assert paper.title == "A \ufffd B"
+    assert paper.abstract == "xy \U0001f600 \u202eRTL"
+    paper.title.encode("utf-8")  # would raise on a surrogate
+
+
+# --- JSON documents -----------------------------------------------------------------------------
+
+
+def test_json_array_with_a_broken_element_keeps_the_others() -> None:
+    records = read("papers_broken.json")
+    assert outcome(records) == [
+        ("P", 2, "Array One"),
+        ("R", 3, "invalid JSON array element: Expecting value: line 3 column 41 (char 161)"),
+        ("P", 4, "Array Three"),
+        ("R", 5, "missing abstract"),
+    ]
+    assert records[2].id == "arxiv:hep-th/9901001"  # type: ignore[union-attr]
+
+
+def test_json_wrapper_object_numbers_records() -> None:
+    assert outcome(read("papers.json")) == [("P", 1, "Wrapped"), ("P", 2, "Wrapped 2")]
+    assert [p.id for p in read("papers.json") if isinstance(p, Paper)][1] == "5"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            '[{"title": "T", "abstract": "A"}, 3, []]',
+            [
+                ("P", 1, "T"),
+                ("R", 1, "record is not an object (got int)"),
+                ("R", 1, "record is not an object (got list)"),
+            ],
+        ),
+        ('{"title": "Single", "abstract": "A"}', [("P", 1, "Single")]),
+        ('{"a": 1, "b": 2}', [("R", 1, "JSON document is not an array of papers (got dict)")]),
+        ("[]", []),
+        (
+            '{"title": "T", "abstract": ',
+            [("R", 1, "invalid JSON document: Expecting value: line 1 column 28 (char 27)")],
+        ),
+        ('[{"title": "T", "abstract": "A"}', [("P", 1, "T")]),  # unterminated array: elements kept
+    ],
+)
+def test_json_document_shapes(tmp_path: Path, content: str, expected: list[tuple[str, int, str]]) -> None:
+    path = tmp_path / "doc.json"
+    path.write_text(content, encoding="utf-8")
+    assert outcome(list(loaders.load([path], fmt="json"))) == expected
+
+
+def test_json_document_that_is_not_an_object_or_array_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "doc.json"
+    path.write_text('"just a string"', encoding="utf-8")
+    with pytest.raises(LoaderError, match="does not look like json"):
+        loaders.load([path], fmt="json")
+
+
+def test_json_latin1_document(tmp_path: Path) -> None:
+    path = tmp_path / "latin.json"
+    path.write_bytes('[{"title": "Étude", "abstract": "naïve"}]'.encode("latin-1"))
+    assert outcome(list(loaders.load([path]))) == [("P", 1, "Étude")]
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def test_csv_rows_quoted_newlines_aliases_and_bad_rows() -> None:
+    records = read("papers.csv")
+    assert outcome(records) == [
+        ("P", 2, "A title, with comma"),
+        ("R", 4, "missing title"),
+        ("R", 5, "missing abstract"),
+        ("R", 6, "7 cells under a 5-column header"),
+        ("P", 7, "Plain"),
+    ]
+    first, plain = [r for r in records if isinstance(r, Paper)]
+    assert (first.id, first.abstract, first.authors) == (
+        "arxiv:2101.00002",
+        "Multi line abstract",
+        ("X. One", "Y. Two"),
+    )
+    assert (plain.authors, plain.url) == (("Smith, J.", "Doe, K."), "https://example.org/p")
+
+
+def test_tsv_with_bom_and_cp1252_and_undecodable_row(tmp_path: Path) -> None:
+    path = tmp_path / "p.tsv"
+    path.write_bytes(
+        b"\xef\xbb\xbftitle\tabstract\r\n"
+        + "Caf\u00e9\tna\u00efve abstract\r\n".encode("cp1252")
+        + b"Bad \x81\tbytes\r\n"
+        + b"\r\n"
+        + b"Last\tone\r\n"
+    )
+    assert outcome(list(loaders.load([path]))) == [
+        ("P", 2, "Café"),
+        ("R", 3, "undecodable bytes (neither UTF-8 nor cp1252)"),
+        ("P", 5, "Last"),
+    ]
+
+
+def test_csv_one_megabyte_cell(tmp_path: Path) -> None:
+    big = "x" * 1_100_000
+    path = tmp_path / "big.csv"
+    path.write_text(f'title,abstract\nBig,"{big}"\n', encoding="utf-8")
+    [paper] = list(loaders.load([path]))
+    assert isinstance(paper, Paper) and len(paper.abstract) == 1_100_000
+
+
+def test_csv_unterminated_quote_is_one_rejection(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text('title,abstract\nGood,row\n"Open,quote never closed\nmore\n', encoding="utf-8")
+    records = list(loaders.load([path]))
+    assert outcome(records)[0] == ("P", 2, "Good")
+    assert len(records) == 2 and isinstance(records[1], Rejected) and records[1].line == 3
+
+
+# --- arXiv Atom ---------------------------------------------------------------------------------
+
+
+def test_atom_entries() -> None:
+    records = read("arxiv.atom")
+    assert outcome(records) == [
+        ("P", 8, "ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators"),
+        ("R", 25, "missing abstract"),
+        ("R", 30, "arXiv API error entry: incorrect id format for 1234"),
+    ]
+    electra = records[0]
+    assert isinstance(electra, Paper)
+    assert electra.id == "arxiv:2003.10555" and electra.arxiv_id == "2003.10555"
+    assert electra.abstract.startswith(
+        "Masked language modeling (MLM) pre-training methods such as BERT corrupt the"
+    )
+    assert "[MASK] & then" in electra.abstract
+    assert electra.authors == ("Kevin Clark", "Minh-Thang Luong")
+    assert electra.categories == ("cs.CL", "cs.LG")
+    assert (electra.date, electra.url) == ("2020-03-23", "http://arxiv.org/abs/2003.10555v1")
+
+
+def test_atom_truncated_file_keeps_entries_before_the_error() -> None:
+    assert outcome(read("truncated.xml")) == [
+        ("P", 8, "ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators"),
+        ("R", 27, "XML syntax error: no element found: line 28, column 0 (file ends inside an element)"),
+    ]
+
+
+def test_atom_syntax_error_mid_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.atom"
+    path.write_text(
+        '<feed xmlns="http://www.w3.org/2005/Atom">\n<entry><title>T</title><summary>S</summary></entry>\n'
+        "<entry><title>Broken</title <summary>x</summary></entry>\n</feed>\n",
+        encoding="utf-8",
+    )
+    records = list(loaders.load([path]))
+    assert outcome(records)[0] == ("P", 2, "T")
+    assert isinstance(records[1], Rejected) and records[1].line == 3
+    assert records[1].reason.startswith("XML syntax error: not well-formed")
+
+
+def test_atom_entity_expansion_bomb_is_refused(tmp_path: Path) -> None:
+    lol = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">\n' for i in range(1, 10))
+    path = tmp_path / "bomb.xml"
+    path.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE feed [\n<!ENTITY l0 "lol">\n{lol}]>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>&l9;</title><summary>s</summary></entry></feed>\n',
+        encoding="utf-8",
+    )
+    records = list(loaders.load([path], fmt="arxiv-atom"))
+    assert len(records) == 1 and isinstance(records[0], Rejected)
+    assert records[0].reason.startswith("XML syntax error")
+
+
+# --- arXiv OAI snapshot -------------------------------------------------------------------------
+
+
+def test_oai_snapshot_records() -> None:
+    records = read("arxiv-metadata-oai-snapshot.json")
+    assert outcome(records) == [
+        ("P", 1, "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"),
+        ("P", 2, "Old style id"),
+        ("R", 3, "id 'not an id' is not an arXiv identifier"),
+        ("R", 4, "empty title"),
+    ]
+    first, old = records[0], records[1]
+    assert isinstance(first, Paper) and isinstance(old, Paper)
+    assert first.abstract == (
+        "A fully differential calculation in perturbative quantum chromodynamics is "
+        "presented for the production of massive photon pairs."
+    )
+    assert first.id == "arxiv:0704.0001" and first.source == "arxiv-oai"
+    assert first.authors == ("C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C. -P. Yuan")
+    assert (first.date, first.categories, first.url) == (
+        "2007-04-02",
+        ("hep-ph",),
+        "https://arxiv.org/abs/0704.0001",
+    )
+    # no versions: update_date; no authors_parsed: the authors string
+    assert (old.id, old.date, old.authors) == (
+        "arxiv:hep-th/9901001",
+        "1999-01-04",
+        ("A. Einstein", "N. Bohr"),
+    )
+    assert old.categories == ("hep-th", "math.GT")
+
+
+def test_oai_missing_id(tmp_path: Path) -> None:
+    path = tmp_path / "snap.jsonl"
+    path.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
+    [rec] = list(loaders.load([path], fmt="arxiv-oai"))
+    assert isinstance(rec, Rejected) and rec.reason.startswith("missing id")
+
+
+# --- HF daily-papers pages ----------------------------------------------------------------------
+
+
+def test_hf_page_pairs_titles_and_abstracts_and_reports_orphans() -> None:
+    records = read("hf_page.txt")
+    assert outcome(records) == [
+        ("P", 13, "First Paper: A Model"),
+        ("R", 17, "title without an abstract"),
+        ("P", 19, "Second Paper"),
+        ("P", 25, "First Paper: A Model"),
+        ("R", 29, "abstract without a title"),
+        ("R", 31, "title without an abstract (end of page)"),
+    ]
+    dates = [p.seen[0].date for p in records if isinstance(p, Paper)]
+    assert dates == ["Jul 17", "Jul 17", "Jul 18"]
+    assert records[0].id == records[3].id  # type: ignore[union-attr]
+
+
+def test_hf_page_crlf_and_cp1252(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    abstract = "Un r\u00e9sum\u00e9 tr\u00e8s long. " * 20
+    path.write_bytes(
+        f"Daily Papers\r\n\r\nAug 1\r\n\r\nCaf\u00e9 Models\r\n\r\n{abstract}\r\n".encode("cp1252")
+    )
+    [paper] = list(loaders.load([path]))
+    assert isinstance(paper, Paper)
+    assert (paper.title, paper.abstract, paper.seen[0]) == (
+        "Café Models",
+        abstract.strip(),
+        Sighting(str(path), 5, "Aug 1"),
+    )
