@@ -1,0 +1,259 @@
+"""The SPARQL cookbook: questions users ask of the graph, with the query that answers each.
+
+One list serves three places: docs/sparql.md (``python -m kg.serve.cookbook`` prints its cookbook
+section), the examples menu of the query page at ``/``, and the tests that run every recipe against
+a live ``kg serve`` and check the answers.
+
+Examples
+--------
+>>> len(RECIPES) >= 10
+True
+>>> recipe("improves-on-lora").question
+'What improves on LoRA?'
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+__all__ = ["Recipe", "RECIPES", "PROLOGUE", "recipe", "render_markdown"]
+
+PROLOGUE = """PREFIX mlkg: <https://w3id.org/mlkg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    """A cookbook entry: a stable slug, the question, the query (prologue included) and a note."""
+
+    slug: str
+    question: str
+    body: str
+    note: str = ""
+
+    @property
+    def query(self) -> str:
+        return PROLOGUE + self.body.strip() + "\n"
+
+
+def _r(slug: str, question: str, body: str, note: str = "") -> Recipe:
+    return Recipe(slug, question, body, note)
+
+
+RECIPES: tuple[Recipe, ...] = (
+    _r(
+        "evaluated-on-mmlu",
+        "Which models and methods were evaluated on MMLU?",
+        """
+SELECT DISTINCT ?name ?type WHERE {
+  ?benchmark a mlkg:Dataset ; skos:prefLabel|skos:altLabel ?label .
+  FILTER (lcase(str(?label)) = "mmlu")
+  ?x mlkg:evaluatedOn ?benchmark ; skos:prefLabel ?name ; a ?type .
+  VALUES ?type { mlkg:Model mlkg:Method }
+}
+ORDER BY ?name""",
+        "Names are matched through skos:prefLabel or any skos:altLabel, case-insensitively.",
+    ),
+    _r(
+        "improves-on-lora",
+        "What improves on LoRA?",
+        """
+SELECT DISTINCT ?who ?kind WHERE {
+  ?lora skos:prefLabel|skos:altLabel "LoRA" .
+  ?x mlkg:improvesOn ?lora .
+  OPTIONAL { ?x skos:prefLabel ?entityName }
+  OPTIONAL { ?x dcterms:title ?paperTitle }
+  BIND (COALESCE(?entityName, ?paperTitle) AS ?who)
+  BIND (IF(BOUND(?paperTitle), "paper", "entity") AS ?kind)
+}
+ORDER BY ?who""",
+        "A paper appears itself when its contribution has no name (\"our method outperforms LoRA\").",
+    ),
+    _r(
+        "builds-on-electra",
+        "What builds on ELECTRA?",
+        """
+SELECT DISTINCT ?name WHERE {
+  ?electra skos:prefLabel|skos:altLabel "ELECTRA" .
+  ?x mlkg:buildsOn ?electra ; skos:prefLabel ?name .
+}
+ORDER BY ?name""",
+    ),
+    _r(
+        "most-evaluated-benchmarks",
+        "Which benchmarks are used for evaluation by the most papers?",
+        """
+SELECT ?benchmark (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
+  ?a a mlkg:RelationAssertion ; rdf:predicate mlkg:evaluatedOn ; rdf:object ?b ;
+     prov:wasDerivedFrom ?paper .
+  ?b a mlkg:Benchmark ; skos:prefLabel ?benchmark .
+}
+GROUP BY ?benchmark
+ORDER BY DESC(?papers) ?benchmark
+LIMIT 10""",
+        "Counting papers through the provenance nodes, not triples: one paper may state it twice.",
+    ),
+    _r(
+        "papers-proposing-improvements-on-lora",
+        "Which papers propose a method or model that improves on LoRA?",
+        """
+SELECT DISTINCT ?title ?proposed WHERE {
+  ?lora skos:prefLabel|skos:altLabel "LoRA" .
+  ?paper mlkg:proposes ?x ; dcterms:title ?title .
+  ?x mlkg:improvesOn ?lora ; skos:prefLabel ?proposed .
+}
+ORDER BY ?title""",
+    ),
+    _r(
+        "improves-on-chains",
+        "Which chains of improvements run through two or more steps (A improves on B improves on C)?",
+        """
+SELECT ?a ?b ?c WHERE {
+  ?x mlkg:improvesOn ?y . ?y mlkg:improvesOn ?z .
+  ?x skos:prefLabel ?a . ?y skos:prefLabel ?b . ?z skos:prefLabel ?c .
+}
+ORDER BY ?a ?b ?c""",
+        "For every step at any depth, use a property path: `?x mlkg:improvesOn+ ?z`.",
+    ),
+    _r(
+        "transitive-improvements",
+        "What does DoRA improve on, directly or through a chain of improvements?",
+        """
+SELECT DISTINCT ?name WHERE {
+  ?dora skos:prefLabel|skos:altLabel "DoRA" .
+  ?dora mlkg:improvesOn+ ?x .
+  ?x skos:prefLabel ?name .
+}
+ORDER BY ?name""",
+    ),
+    _r(
+        "aliases",
+        "Under which names does LoRA appear?",
+        """
+SELECT ?canonical ?alias WHERE {
+  ?x skos:prefLabel|skos:altLabel "LoRA" ; skos:prefLabel ?canonical .
+  OPTIONAL { ?x skos:altLabel ?alias }
+}
+ORDER BY ?alias""",
+    ),
+    _r(
+        "evidence-for-claim",
+        "What is the evidence that DoRA improves on LoRA: which paper, which sentence, what confidence?",
+        """
+SELECT ?paper ?evidence ?confidence ?extractor WHERE {
+  ?head skos:prefLabel|skos:altLabel "DoRA" .
+  ?tail skos:prefLabel|skos:altLabel "LoRA" .
+  ?a a mlkg:RelationAssertion ;
+     rdf:subject ?head ; rdf:predicate mlkg:improvesOn ; rdf:object ?tail ;
+     prov:wasDerivedFrom ?p ; mlkg:evidence ?evidence ; mlkg:confidence ?confidence ;
+     prov:wasAttributedTo/rdfs:label ?extractor .
+  ?p dcterms:title ?paper .
+}
+ORDER BY DESC(?confidence)""",
+    ),
+    _r(
+        "papers-mentioning-mmlu",
+        "Which papers mention MMLU?",
+        """
+SELECT DISTINCT ?title WHERE {
+  ?mmlu skos:prefLabel|skos:altLabel "MMLU" .
+  ?paper schema:mentions ?mmlu ; dcterms:title ?title .
+}
+ORDER BY ?title""",
+    ),
+    _r(
+        "papers-building-on-paper",
+        "Which papers build on what the LoRA paper proposed?",
+        """
+SELECT DISTINCT ?title ?via WHERE {
+  ?lora skos:prefLabel|skos:altLabel "LoRA" .
+  ?link a mlkg:PaperLink ; rdf:subject ?paper ; rdf:predicate mlkg:paperBuildsOn ;
+        mlkg:via ?lora ; rdf:object ?source .
+  ?paper dcterms:title ?title . ?lora skos:prefLabel ?via .
+}
+ORDER BY ?title""",
+        "Derived links: the plain triple is `?paper mlkg:paperBuildsOn ?source`; mlkg:relatedPaper covers all kinds.",
+    ),
+    _r(
+        "trained-on",
+        "Which datasets were models or methods trained on?",
+        """
+SELECT ?name ?dataset WHERE {
+  ?x mlkg:trainedOn ?d ; skos:prefLabel ?name .
+  ?d skos:prefLabel ?dataset .
+}
+ORDER BY ?name ?dataset""",
+    ),
+    _r(
+        "metrics-per-benchmark",
+        "Which metrics are reported by work evaluated on GLUE?",
+        """
+SELECT DISTINCT ?metric WHERE {
+  ?glue skos:prefLabel|skos:altLabel "GLUE" .
+  ?x mlkg:evaluatedOn ?glue ; mlkg:evaluatedWith ?m .
+  ?m skos:prefLabel ?metric .
+}
+ORDER BY ?metric""",
+    ),
+    _r(
+        "low-confidence-claims",
+        "Which claims have low confidence (below 0.7) and deserve a human look?",
+        """
+SELECT ?subject ?relation ?object ?confidence WHERE {
+  ?a a mlkg:RelationAssertion ; rdf:subject ?s ; rdf:predicate ?relation ; rdf:object ?o ;
+     mlkg:confidence ?confidence .
+  FILTER (?confidence < 0.7)
+  OPTIONAL { ?s skos:prefLabel ?sName } OPTIONAL { ?s dcterms:title ?sTitle }
+  BIND (COALESCE(?sName, ?sTitle) AS ?subject)
+  ?o skos:prefLabel ?object .
+}
+ORDER BY ?confidence ?subject""",
+    ),
+    _r(
+        "entities-by-type",
+        "How many entities of each type does the graph hold?",
+        """
+SELECT ?type (COUNT(?x) AS ?entities) WHERE {
+  GRAPH <https://w3id.org/mlkg/ontology> { ?class mlkg:jsonName ?type }
+  ?x a ?class .
+}
+GROUP BY ?type
+ORDER BY DESC(?entities) ?type""",
+        "The ontology lives in the named graph <https://w3id.org/mlkg/ontology>; a Benchmark also counts as a Dataset.",
+    ),
+)
+
+
+def recipe(slug: str) -> Recipe:
+    """The recipe called ``slug``.
+
+    Examples
+    --------
+    >>> recipe("aliases").slug
+    'aliases'
+    """
+    for r in RECIPES:
+        if r.slug == slug:
+            return r
+    raise KeyError(slug)
+
+
+def render_markdown() -> str:
+    """The cookbook section of docs/sparql.md (a unit test keeps the two in step)."""
+    out = ["## Cookbook", ""]
+    for i, r in enumerate(RECIPES, 1):
+        out += [f"### {i}. {r.question}", "", f"<!-- recipe: {r.slug} -->", "```sparql", r.query.rstrip(), "```", ""]
+        if r.note:
+            out += [r.note, ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render_markdown())
