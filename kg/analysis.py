@@ -14,7 +14,7 @@ Examples
 >>> s.chains["improves-on"]
 ('DoRA', 'LoRA', 'full fine-tuning')
 >>> sorted(e.name for e in select(g, focus="DoRA", depth=1).entities)
-['DoRA', 'LoRA']
+['DoRA', 'GLUE', 'LoRA', 'accuracy']
 """
 
 from __future__ import annotations
