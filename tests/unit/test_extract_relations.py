@@ -1,0 +1,67 @@
+"""Relation patterns of the extractor, end to end through the spaCy pipeline."""
+
+import pytest
+
+from kg.extract import load_extractor
+from kg.types import PAPER, Paper
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return load_extractor()
+
+
+def triples(ex, title: str, abstract: str) -> set[tuple[str, str, str]]:
+    out = ex.extract(Paper("p", title, abstract))
+    return {(r.head, r.type.value, r.tail) for r in out.relations}
+
+
+def test_title_lead_name_is_proposed(ex) -> None:
+    t = triples(ex, "ProcX: Procedure Transformers for Videos", "We study videos.")
+    assert (PAPER, "proposes", "ProcX") in t
+
+
+def test_we_propose_and_outperforms(ex) -> None:
+    t = triples(ex, "Fast adapters", "We propose FastLoRA, a new method. FastLoRA outperforms LoRA and QLoRA.")
+    assert (PAPER, "proposes", "FastLoRA") in t
+    assert ("FastLoRA", "improves-on", "LoRA") in t
+    assert ("FastLoRA", "improves-on", "QLoRA") in t
+
+
+def test_unnamed_contribution_is_paper_head(ex) -> None:
+    t = triples(ex, "A study of adapters", "Our method outperforms LoRA on GLUE.")
+    assert (PAPER, "improves-on", "LoRA") in t
+    assert (PAPER, "evaluated-on", "GLUE") in t
+
+
+def test_evaluated_on_benchmarks_and_metric(ex) -> None:
+    t = triples(ex, "ZetaNet: a model", "We evaluate ZetaNet on MMLU and GSM8K, reporting accuracy.")
+    assert {("ZetaNet", "evaluated-on", "MMLU"), ("ZetaNet", "evaluated-on", "GSM8K")} <= t
+    assert ("ZetaNet", "evaluated-with", "accuracy") in t
+
+
+def test_built_on_and_trained_on(ex) -> None:
+    t = triples(ex, "OmegaVLM: vision", "OmegaVLM is built on Llama 2. OmegaVLM is pre-trained on LAION-400M.")
+    assert ("OmegaVLM", "builds-on", "Llama 2") in t
+    assert ("OmegaVLM", "trained-on", "LAION-400M") in t
+
+
+def test_direction_of_outperforms(ex) -> None:
+    t = triples(ex, "A note", "LoRA is outperformed by nothing, but DoRA outperforms LoRA.")
+    assert ("DoRA", "improves-on", "LoRA") in t
+    assert ("LoRA", "improves-on", "DoRA") not in t
+
+
+def test_relations_respect_ontology_types(ex) -> None:
+    # A metric is never an improves-on tail, a task never an evaluated-on tail.
+    t = triples(ex, "KappaNet: x", "KappaNet outperforms accuracy baselines on image classification.")
+    assert not any(r == "improves-on" and tail == "accuracy" for _, r, tail in t)
+    assert not any(r == "evaluated-on" and tail == "image classification" for _, r, tail in t)
+
+
+def test_evidence_is_verbatim_sentence_and_confidence_in_range(ex) -> None:
+    abstract = "We propose FastLoRA. FastLoRA outperforms LoRA by 3 points."
+    out = ex.extract(Paper("p", "t", abstract))
+    for r in out.relations:
+        assert r.evidence in abstract or r.evidence == "t"
+        assert 0.0 <= r.confidence <= 1.0
