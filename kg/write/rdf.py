@@ -46,6 +46,7 @@ __all__ = [
     "export_turtle",
     "export_ntriples",
     "export_jsonld",
+    "validate",
 ]
 
 GRAPH_TTL = "graph.ttl"
@@ -261,3 +262,41 @@ def export_jsonld(graph: Graph, dest: Path) -> None:
     except OSError as exc:
         raise WriterError(f"cannot write {dest}: {exc.strerror or exc}") from exc
 
+
+
+def validate(ttl: Path) -> tuple[bool, str]:
+    """Check ``ttl`` against ontology/shapes.ttl with pyshacl; return (conforms, readable report).
+
+    The ontology is merged into the data graph first: the shapes read each relation property's
+    domain and range from it, and ``sh:class`` follows its ``rdfs:subClassOf``.
+
+    Raises
+    ------
+    InputError
+        ``ttl`` is missing or does not parse.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from kg.types import Graph, Paper
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     ttl = _serialize(Graph(papers=(Paper("arxiv:1", "T", "A"),)), Path(d) / GRAPH_TTL, "turtle")
+    ...     validate(ttl)[0]
+    True
+    """
+    import pyshacl
+
+    import ontology
+    from kg.errors import InputError
+
+    data = rdflib.Graph()
+    try:
+        data.parse(Path(ttl), format="turtle")
+    except FileNotFoundError:
+        raise InputError(f"no {ttl}: run `kg build` first") from None
+    except Exception as exc:  # rdflib raises parser-specific types
+        raise InputError(f"{ttl} does not parse as Turtle: {exc}") from exc
+    data.parse(ontology.path("kg.ttl"), format="turtle")
+    shapes = rdflib.Graph().parse(ontology.path("shapes.ttl"), format="turtle")
+    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True)
+    return bool(conforms), str(text)
