@@ -1,0 +1,131 @@
+"""``kg eval``: score our extractor (or an extractions.jsonl) on gold annotations or SciER."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from kg.cli.app import app, console
+from kg.errors import InputError
+
+__all__ = ["eval_cli", "predict_rows"]
+
+
+def predict_rows(gold_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run the default extractor + linker on the gold rows' id/title/abstract."""
+    from kg.extract import load_extractor
+    from kg.link import Linker
+    from kg.types import Paper
+    from kg.write.jsonl import extraction_to_dict
+
+    papers = []
+    for n, g in enumerate(gold_rows, 1):
+        if not g.get("title") or not g.get("abstract"):
+            raise InputError(f"gold row {n} ({g.get('id', '?')}) lacks title or abstract")
+        papers.append(Paper(id=str(g.get("id", n)), title=g["title"], abstract=g["abstract"]))
+    linked = Linker().link(load_extractor().extract_many(papers))
+    rows = []
+    for ex in linked:
+        row = extraction_to_dict(ex)
+        for r, rel in zip(row["relations"], ex.relations, strict=True):
+            r["extractor"] = rel.extractor
+        rows.append(row)
+    return rows
+
+
+def _prf_table(title: str, rows: dict[str, Any]) -> Table:
+    t = Table(title=title, title_justify="left")
+    for col in ("", "P", "R", "F1", "tp", "fp", "fn"):
+        t.add_column(col, justify="right" if col else "left")
+    for name, d in rows.items():
+        t.add_row(name, f"{d['precision']:.3f}", f"{d['recall']:.3f}", f"{d['f1']:.3f}",
+                  str(d["tp"]), str(d["fp"]), str(d["fn"]))
+    return t
+
+
+def _print_gold(d: dict[str, Any], by_rule: bool) -> None:
+    ents = d["entities"]
+    console.print(_prf_table(f"entities ({d['papers']} papers)", {
+        "lenient (Benchmark~Dataset, Model~Method)": ents["lenient"], "strict": ents["strict"],
+        **{f"  {k}": v for k, v in ents["by_type"].items()}}))
+    rels = d["relations"]
+    console.print(_prf_table("relations", {"all types": rels["all"], "core three": rels["core"],
+                                           **{f"  {k}": v for k, v in rels["by_type"].items()}}))
+    if by_rule:
+        console.print(_prf_table("relations by rule (precision = calibrated confidence)", rels["by_rule"]))
+    cal = Table(title="confidence calibration (relations)", title_justify="left")
+    for col in ("confidence", "n", "correct", "precision"):
+        cal.add_column(col)
+    for row in d["calibration"]:
+        cal.add_row(row["bin"], str(row["n"]), str(row["correct"]),
+                    "-" if row["precision"] is None else f"{row['precision']:.3f}")
+    console.print(cal)
+
+
+def _scier(path: Path, as_json: bool) -> None:
+    try:
+        from kg.evaluate import scier
+    except ImportError as exc:
+        raise InputError(f"SciER scoring is not available in this build ({exc})") from None
+    from kg.extract import load_extractor
+    from kg.types import Paper
+
+    ex = load_extractor()
+
+    def predict(text: str) -> list[tuple[int, int, str]]:
+        out = ex.extract(Paper("scier", "", text))
+        return [(m.start, m.end, m.label.value) for e in out.entities for m in e.mentions if m.field == "abstract"]
+
+    scores = scier.score_scier(path, predict)
+    if as_json:
+        sys.stdout.write(json.dumps(scores.to_dict(), indent=2) + "\n")
+    else:
+        console.print(scores.table())
+
+
+@app.command("eval")
+def eval_cli(
+    gold: Annotated[Path | None, typer.Argument(help="Gold JSONL (dev-gold format: id, title, abstract, "
+                                                     "entities, relations).", show_default=False)] = None,
+    predictions: Annotated[Path | None, typer.Option(
+        "--predictions", "-p", help="Score this extractions.jsonl instead of running the extractor.")] = None,
+    scier_file: Annotated[Path | None, typer.Option(
+        "--scier", help="Score span-level NER on a SciER JSONL split instead.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    errors: Annotated[bool, typer.Option("--errors", help="List false positives and negatives.")] = False,
+    by_rule: Annotated[bool, typer.Option("--by-rule", help="Precision of each relation rule.")] = False,
+) -> None:
+    """Score extraction quality: entity P/R/F1 (strict and lenient types), relation P/R/F1
+    (all eight types and the core three), confidence calibration.
+
+    Example: kg eval ../shared/data/dev-gold/seeds-dev.jsonl --errors
+    """
+    from kg.evaluate.gold import read_jsonl, score
+
+    if scier_file is not None:
+        _scier(scier_file, as_json)
+        return
+    if gold is None:
+        raise InputError("give a gold JSONL file, or --scier FILE")
+    gold_rows = list(read_jsonl(gold))
+    pred_rows = list(read_jsonl(predictions)) if predictions else predict_rows(gold_rows)
+    s = score(gold_rows, pred_rows)
+    d = s.to_dict()
+    if errors:
+        d["errors"] = s.errors
+    if as_json:
+        sys.stdout.write(json.dumps(d, indent=2) + "\n")
+        return
+    _print_gold(d, by_rule)
+    if errors:
+        t = Table(title="errors", title_justify="left")
+        for col in ("paper", "kind", "item"):
+            t.add_column(col)
+        for e in sorted(s.errors, key=lambda e: (e["paper"], e["kind"])):
+            t.add_row(e["paper"], e["kind"], e["item"])
+        console.print(t)

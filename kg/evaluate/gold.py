@@ -1,0 +1,259 @@
+"""Score extractions against gold annotations in our format (shared/data/dev-gold/README.md).
+
+Entities match by normalised name (case, spaces and punctuation folded) over any alias, one to one
+per paper; types count strictly, or leniently with Benchmark~Dataset and Model~Method. Relations are
+(head, type, tail) triples after mapping each predicted name to the gold entity it matched
+(``PAPER`` stays ``PAPER``); reported over all eight types and over the core three.
+
+Examples
+--------
+>>> gold = [{"id": "p", "entities": [{"name": "Low-Rank Adaptation", "type": "Method", "aliases": ["LoRA"]},
+...                                  {"name": "GLUE", "type": "Benchmark", "aliases": ["GLUE"]}],
+...          "relations": [{"head": "PAPER", "type": "proposes", "tail": "Low-Rank Adaptation"}]}]
+>>> pred = [{"id": "p", "entities": [{"name": "LoRA", "type": "Model", "aliases": ["LoRA"]},
+...                                  {"name": "GLUE", "type": "Dataset", "aliases": ["GLUE"]}],
+...          "relations": [{"head": "PAPER", "type": "proposes", "tail": "LoRA", "confidence": 0.9}]}]
+>>> s = score(gold, pred)
+>>> s.entities_lenient.f1, s.entities_strict.f1, s.relations.f1
+(1.0, 0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError
+from kg.types import PAPER
+from kg.vocab import EntityType, RelationType
+
+__all__ = [
+    "CORE_RELATIONS",
+    "PRF",
+    "GoldScores",
+    "normalise",
+    "lenient_type",
+    "read_jsonl",
+    "score",
+    "calibration",
+]
+
+CORE_RELATIONS = (RelationType.IMPROVES_ON.value, RelationType.EVALUATED_ON.value, RelationType.BUILDS_ON.value)
+_LENIENT = {EntityType.BENCHMARK.value: EntityType.DATASET.value, EntityType.MODEL.value: EntityType.METHOD.value}
+
+
+def normalise(name: str) -> str:
+    """Fold case, spaces and punctuation.
+
+    Examples
+    --------
+    >>> normalise("Llama-2 ") == normalise("LLaMA 2")
+    True
+    """
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def lenient_type(t: str) -> str:
+    """Benchmark counts as Dataset and Model as Method.
+
+    Examples
+    --------
+    >>> lenient_type("Benchmark"), lenient_type("Task")
+    ('Dataset', 'Task')
+    """
+    return _LENIENT.get(t, t)
+
+
+@dataclass
+class PRF:
+    """True/false positives and false negatives, with precision, recall and F1."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
+                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+
+
+@dataclass
+class GoldScores:
+    """Every score of one run, plus the errors for ``--errors``."""
+
+    papers: int = 0
+    entities_strict: PRF = field(default_factory=PRF)
+    entities_lenient: PRF = field(default_factory=PRF)
+    entity_types: dict[str, PRF] = field(default_factory=lambda: defaultdict(PRF))
+    relations: PRF = field(default_factory=PRF)
+    relations_core: PRF = field(default_factory=PRF)
+    relation_types: dict[str, PRF] = field(default_factory=lambda: defaultdict(PRF))
+    rules: dict[str, PRF] = field(default_factory=lambda: defaultdict(PRF))
+    #: (confidence, correct) for every predicted relation, for the calibration table.
+    confidences: list[tuple[float, bool]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "papers": self.papers,
+            "entities": {"strict": self.entities_strict.to_dict(), "lenient": self.entities_lenient.to_dict(),
+                         "by_type": {k: v.to_dict() for k, v in sorted(self.entity_types.items())}},
+            "relations": {"all": self.relations.to_dict(), "core": self.relations_core.to_dict(),
+                          "by_type": {k: v.to_dict() for k, v in sorted(self.relation_types.items())},
+                          "by_rule": {k: v.to_dict() for k, v in sorted(self.rules.items())}},
+            "calibration": calibration(self.confidences),
+        }
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a JSONL file; a missing file or a broken line is an InputError naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such file: {path}")
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{n}: not JSON ({exc.msg})") from None
+            if not isinstance(row, dict):
+                raise InputError(f"{path}:{n}: expected a JSON object")
+            yield row
+
+
+def _names(ent: dict[str, Any]) -> set[str]:
+    return {normalise(n) for n in [ent.get("name", ""), *ent.get("aliases", [])] if normalise(n)}
+
+
+def _match(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]], type_eq: Any) -> dict[int, int]:
+    """One-to-one matching pred index -> gold index: names overlap and ``type_eq`` holds."""
+    pairs = {}
+    used: set[int] = set()
+    gnames = [_names(g) for g in gold]
+    for i, p in enumerate(pred):
+        pn = _names(p)
+        # Prefer the gold entity whose canonical name is the predicted name, then any alias overlap.
+        order = sorted(range(len(gold)), key=lambda j: normalise(gold[j]["name"]) != normalise(p["name"]))
+        for j in order:
+            if j not in used and pn & gnames[j] and type_eq(p["type"], gold[j]["type"]):
+                pairs[i] = j
+                used.add(j)
+                break
+    return pairs
+
+
+def _score_paper(s: GoldScores, gold: dict[str, Any], pred: dict[str, Any]) -> None:
+    ge, pe = gold.get("entities", []), pred.get("entities", [])
+    strict = _match(ge, pe, lambda a, b: a == b)
+    lenient = _match(ge, pe, lambda a, b: lenient_type(a) == lenient_type(b))
+    anytype = _match(ge, pe, lambda a, b: True)
+    for prf, m in ((s.entities_strict, strict), (s.entities_lenient, lenient)):
+        prf.tp += len(m)
+        prf.fp += len(pe) - len(m)
+        prf.fn += len(ge) - len(m)
+    matched_gold = set(strict.values())
+    for i, p in enumerate(pe):
+        s.entity_types[p["type"]].tp += i in strict
+        s.entity_types[p["type"]].fp += i not in strict
+    for j, g in enumerate(ge):
+        s.entity_types[g["type"]].fn += j not in matched_gold
+    pid = gold.get("id", "")
+    for i, p in enumerate(pe):
+        if i not in lenient:
+            wrong = f" (gold: {ge[anytype[i]]['name']} {ge[anytype[i]]['type']})" if i in anytype else ""
+            s.errors.append({"paper": pid, "kind": "entity FP", "item": f"{p['name']} [{p['type']}]{wrong}"})
+    lenient_gold = set(lenient.values())
+    for j, g in enumerate(ge):
+        if j not in lenient_gold:
+            s.errors.append({"paper": pid, "kind": "entity FN", "item": f"{g['name']} [{g['type']}]"})
+    # Relations: predicted names -> the gold name they matched (type-agnostic), else their own.
+    to_gold = {normalise(pe[i]["name"]): normalise(ge[j]["name"]) for i, j in anytype.items()}
+    for i, j in anytype.items():
+        for alias in pe[i].get("aliases", []):
+            to_gold.setdefault(normalise(alias), normalise(ge[j]["name"]))
+
+    def key(name: str) -> str:
+        return PAPER if name == PAPER else to_gold.get(normalise(name), "pred:" + normalise(name))
+
+    gold_triples = {
+        (PAPER if r["head"] == PAPER else normalise(r["head"]), r["type"],
+         PAPER if r["tail"] == PAPER else normalise(r["tail"]))
+        for r in gold.get("relations", [])
+    }
+    pred_triples: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in pred.get("relations", []):
+        t = (key(r["head"]), r["type"], key(r["tail"]))
+        if t not in pred_triples or pred_triples[t].get("confidence", 0) < r.get("confidence", 0):
+            pred_triples[t] = r
+    for t, r in pred_triples.items():
+        ok = t in gold_triples
+        for prf in [s.relations, s.relation_types[t[1]]] + ([s.relations_core] if t[1] in CORE_RELATIONS else []):
+            prf.tp += ok
+            prf.fp += not ok
+        rule = r.get("extractor", "")
+        if rule:
+            s.rules[rule].tp += ok
+            s.rules[rule].fp += not ok
+        s.confidences.append((float(r.get("confidence", 1.0)), ok))
+        if not ok:
+            s.errors.append({"paper": pid, "kind": "relation FP",
+                             "item": f"{r['head']} -{r['type']}-> {r['tail']} ({r.get('confidence', '')})"})
+    for t in gold_triples - set(pred_triples):
+        for prf in [s.relations, s.relation_types[t[1]]] + ([s.relations_core] if t[1] in CORE_RELATIONS else []):
+            prf.fn += 1
+        g = next(r for r in gold["relations"] if (PAPER if r["head"] == PAPER else normalise(r["head"])) == t[0]
+                 and r["type"] == t[1] and normalise(r["tail"]) == t[2])
+        s.errors.append({"paper": pid, "kind": "relation FN", "item": f"{g['head']} -{g['type']}-> {g['tail']}"})
+
+
+def score(gold: Iterable[dict[str, Any]], predictions: Iterable[dict[str, Any]]) -> GoldScores:
+    """Score predictions (rows shaped like extractions.jsonl) against gold rows, matched by ``id``.
+
+    A gold paper without a prediction counts all its entities and relations as missed.
+    """
+    by_id = {p.get("id"): p for p in predictions}
+    s = GoldScores()
+    for g in gold:
+        s.papers += 1
+        _score_paper(s, g, by_id.get(g.get("id"), {"entities": [], "relations": []}))
+    return s
+
+
+def calibration(confidences: Sequence[tuple[float, bool]], edges: Sequence[float] = (0.0, 0.4, 0.6, 0.8, 1.01)
+                ) -> list[dict[str, Any]]:
+    """Precision of predicted relations per confidence bin, and of all with confidence >= each edge.
+
+    Examples
+    --------
+    >>> calibration([(0.9, True), (0.85, False), (0.3, False)])[-1]
+    {'bin': '>=0.8', 'n': 2, 'correct': 1, 'precision': 0.5}
+    """
+    rows = []
+    for lo, hi in zip(edges, edges[1:], strict=False):
+        sel = [ok for c, ok in confidences if lo <= c < hi]
+        rows.append({"bin": f"[{lo:.1f},{min(hi, 1.0):.1f}{']' if hi > 1 else ')'}", "n": len(sel),
+                     "correct": sum(sel), "precision": round(sum(sel) / len(sel), 4) if sel else None})
+    sel = [ok for c, ok in confidences if c >= 0.8]
+    rows.append({"bin": ">=0.8", "n": len(sel), "correct": sum(sel),
+                 "precision": round(sum(sel) / len(sel), 4) if sel else None})
+    return rows
