@@ -61,6 +61,8 @@ _ARXIV_PREFIX = re.compile(
     r"^(?:arxiv:|(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters (category Cc) that str.isspace() does not count as whitespace.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # Binary signatures we name in the error, so users know what they pointed at.
 _MAGIC = {
     b"%PDF": "PDF",
@@ -80,6 +82,9 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 def normalise_title(title: str) -> str:
     """Return the form of ``title`` that ids hash: NFKC, casefolded, punctuation and spaces collapsed.
 
+    The title is cleaned first (:func:`clean_text`), so a raw title and the Paper.title made from
+    it hash the same.
+
     Examples
     --------
     >>> normalise_title("BERT:  Pre-Training\\tof  Deep Transformers!")
@@ -87,7 +92,7 @@ def normalise_title(title: str) -> str:
     >>> normalise_title("???")
     '???'
     """
-    folded = unicodedata.normalize("NFKC", title).casefold()
+    folded = unicodedata.normalize("NFKC", clean_text(title)).casefold()
     words = _NON_WORD.sub(" ", folded).strip()
     # A title of punctuation only still needs a stable, non-empty key.
     return words or _WS.sub(" ", folded).strip()
@@ -154,11 +159,10 @@ def clean_text(text: str) -> str:
     >>> clean_text("bad \\ud800 char")
     'bad \\ufffd char'
     """
-    text = _SURROGATE.sub("\ufffd", text)
-    text = "".join(
-        " " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc"
-    )
-    return unicodedata.normalize("NFC", _WS.sub(" ", text).strip())
+    if not text.isprintable():  # fast path: most text has neither surrogates nor controls
+        text = _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
+    text = " ".join(text.split())  # str.split() and isspace() agree on what whitespace is
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def decode_line(raw: bytes) -> tuple[str, str | None]:

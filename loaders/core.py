@@ -66,6 +66,12 @@ def _detect(path: Path, head: str) -> str:
         raise LoaderError(f"{path}: empty file, nothing to detect")
     ext = _suffix(path)
     first = text[0]
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    parsed = [first_json_line(ln) for ln in lines[:5]]
+    objects = [p for p in parsed if isinstance(p, dict)]
+    if ext in _JSONL_EXT:
+        # The extension decides: a broken or non-object first line is a rejected record, not a format.
+        return "arxiv-oai" if any(looks_like_oai(o) for o in objects) else "jsonl"
     if first == "<":
         if _loader("arxiv-atom").sniff(text):
             return "arxiv-atom"
@@ -73,11 +79,8 @@ def _detect(path: Path, head: str) -> str:
     if first == "[":
         return "json"
     if first == "{":
-        lines = [ln for ln in text.splitlines() if ln.strip()]
-        parsed = [first_json_line(ln) for ln in lines[:5]]
-        objects = [p for p in parsed if isinstance(p, dict)]
         if not objects:
-            return "jsonl" if ext in _JSONL_EXT else "json"  # a pretty-printed JSON document
+            return "json"  # a pretty-printed JSON document
         if any(looks_like_oai(o) for o in objects):
             return "arxiv-oai"
         if ext == ".json" and len(lines) == 1 and len(head) < 65536:
@@ -95,9 +98,11 @@ def _detect(path: Path, head: str) -> str:
 def detect_format(path: Path) -> str:
     """The format of ``path`` from its content (first 64 KB) and extension.
 
-    Content decides first (``<`` Atom, ``[`` JSON array, ``{`` JSON Lines / OAI snapshot / JSON
-    object, a header with title and abstract columns CSV, a page date line HF daily); the
-    extension breaks ties (``.json`` holding a single one-line object is JSON; ``.csv``/``.tsv``).
+    ``.jsonl``/``.ndjson`` files are JSON Lines (or the OAI snapshot when their first records have
+    its keys). Otherwise content decides first (``<`` Atom, ``[`` JSON array, ``{`` JSON Lines /
+    OAI snapshot / JSON object, a header with title and abstract columns CSV, a page date line HF
+    daily) and the extension breaks ties (``.json`` holding one one-line object is JSON;
+    ``.csv``/``.tsv`` are CSV).
 
     Raises
     ------
@@ -139,7 +144,8 @@ def _plan_file(path: Path, fmt: str | None) -> _Planned:
             except LoaderError:
                 guess = "unknown"
             raise LoaderError(f"{path}: does not look like {fmt} (detected: {guess})")
-    if not _loader(found).sniff(head.lstrip()):
+    # JSON Lines is read line by line whatever the first line holds (a bad line is a rejected record).
+    if found not in ("jsonl", "arxiv-oai") and not _loader(found).sniff(head.lstrip()):
         raise LoaderError(f"{path}: looks like {found} by its extension but its content does not fit")
     return _Planned(path, found)
 
