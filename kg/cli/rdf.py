@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -134,6 +135,11 @@ def serve_cli(
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(f"warning: listening on {host}: anyone who can reach it can query the graph")
     console.print(f"SPARQL endpoint {server.url}/sparql, query page {server.url}/ (Ctrl+C stops)")
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # so `finally` closes the workers on SIGTERM too
+
+    signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
