@@ -286,19 +286,25 @@ def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120) -
             d = pos[i] - pos[j]
             dist = np.maximum(np.hypot(d[:, 0], d[:, 1]), 0.01)[:, None]
             f = d / dist * (k * k / dist)
-            np.add.at(disp, i, f)
-            np.add.at(disp, j, -f)
+            disp += _scatter(i, f, n) - _scatter(j, f, n)
         d = pos[u] - pos[v]
         dist = np.maximum(np.hypot(d[:, 0], d[:, 1]), 0.01)[:, None]
         f = d / dist * (dist * dist / k)
-        np.add.at(disp, u, -f)
-        np.add.at(disp, v, f)
+        disp += _scatter(v, f, n) - _scatter(u, f, n)
         # Mild gravity keeps loosely attached parts from drifting off (repulsion is local).
         disp -= pos * 0.02
         length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)[:, None]
         pos += disp / length * np.minimum(length, temp)
         temp = max(temp * 0.96, 0.02)
     return pos - pos.mean(0)
+
+
+def _scatter(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    # Sum of the rows of ``values`` per index; bincount is ~10x faster than np.add.at.
+    return np.stack(
+        [np.bincount(index, weights=values[:, 0], minlength=n), np.bincount(index, weights=values[:, 1], minlength=n)],
+        axis=1,
+    )
 
 
 def _pack(boxes: list[tuple[list[str], np.ndarray]]) -> dict[str, tuple[float, float]]:

@@ -166,7 +166,19 @@
   });
 
   // ----------------------------------------------------------------- misc controls
-  document.getElementById("kg-fit").addEventListener("click", function () { network.fit(); });
+  // Fit the graph into the part of the window the panel leaves free.
+  function fitBesidePanel() {
+    network.fit({ animation: false });
+    var panel = document.getElementById("kg-panel");
+    var free = container.clientWidth;
+    var w = Math.min(panel.getBoundingClientRect().width + 20, free / 2);
+    network.moveTo({
+      position: network.getViewPosition(), scale: network.getScale() * (1 - w / free),
+      offset: { x: w / 2, y: 0 }, animation: false
+    });
+  }
+  fitBesidePanel();
+  document.getElementById("kg-fit").addEventListener("click", fitBesidePanel);
   document.getElementById("kg-physics").addEventListener("change", function (ev) {
     network.setOptions({ physics: { enabled: ev.target.checked, stabilization: false } });
   });
