@@ -23,7 +23,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from kg.registry import loaders as registry
 from kg.types import Paper, Rejected
@@ -88,7 +88,7 @@ class ArxivAtomLoader:
         return stripped.startswith("<") and ("<feed" in head or "<entry" in head)
 
     def read(self, path: Path) -> Iterator[Paper | Rejected]:
-        parser = ET.XMLPullParser(events=("start", "end"))
+        parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
         stack: list[ET.Element] = []
         starts: dict[int, int] = {}  # id(entry) -> line it starts on
         bad: set[int] = set()
@@ -99,7 +99,8 @@ class ArxivAtomLoader:
                 bad.add(line.number)
             try:
                 parser.feed(line.text + "\n")
-                events = list(parser.read_events())
+                # only start/end were asked for: each event is (name, element)
+                events = cast(list[tuple[str, ET.Element]], list(parser.read_events()))
             except ET.ParseError as exc:
                 yield reject(path, line.number, f"XML syntax error: {exc}", line.text)
                 return

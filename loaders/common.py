@@ -211,7 +211,7 @@ def open_binary(path: Path) -> IO[bytes]:
     if magic[:2] == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=fh, mode="rb")  # type: ignore[return-value]
     if magic == b"BZh":
-        return bz2.BZ2File(fh, mode="rb")  # type: ignore[return-value]
+        return bz2.BZ2File(fh, mode="rb")
     return fh
 
 
@@ -288,8 +288,8 @@ def iter_lines(path: Path) -> Iterator[Line]:
         first = fh.read(2)
         fh.seek(0)
         if first in _UTF16_BOMS:
-            text = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline=None)
-            for n, s in enumerate(text, 1):
+            wrapper = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline=None)
+            for n, s in enumerate(wrapper, 1):
                 yield Line(n, s.rstrip("\n"), "utf-16", b"")
             return
         for n, raw in enumerate(fh, 1):

@@ -151,7 +151,7 @@ def _plan_file(path: Path, fmt: str | None) -> _Planned:
 
 
 def _walk(directory: Path) -> list[Path]:
-    files = []
+    files: list[Path] = []
     for root, dirs, names in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # .git, .ipynb_checkpoints, ...
         files.extend(Path(root) / n for n in names if not n.startswith("."))
