@@ -40,7 +40,7 @@ METHOD_HEADS = frozenset(
     """learning training pre-training pretraining fine-tuning finetuning tuning distillation prompting
     modeling modelling augmentation pruning quantization sampling initialization initialisation routing
     transfer guidance masking decoding regularization normalization optimization optimisation
-    tokenization attention recomputation parallelism pipelining interpolation encoding embedding
+    tokenization recomputation parallelism pipelining interpolation encoding embedding
     embeddings adaptation merging search distillation scheduling caching compression calibration
     curation filtering decomposition inheriting""".split()
 )
@@ -62,7 +62,7 @@ TYPE_NOUNS: dict[str, EntityType] = {
     **{w: EntityType.MODEL for w in """model models architecture architectures network networks llm llms
         mllm mllms vlm vlms backbone backbones transformer encoder agent checkpoint checkpoints
         series family variant variants""".split()},
-    **{w: EntityType.DATASET for w in "dataset datasets corpus corpora collection archive data".split()},
+    **{w: EntityType.DATASET for w in "dataset datasets corpus corpora archive".split()},
     **{w: EntityType.BENCHMARK for w in "benchmark benchmarks suite testbed leaderboard".split()},
     **{w: EntityType.TASK for w in "task tasks problem problems".split()},
     **{w: EntityType.METRIC for w in "metric metrics score scores measure".split()},

@@ -44,7 +44,15 @@ _WRAPPERS = frozenset(
     "methods approach approaches framework frameworks scheme module procedure".split()
 )
 _GENERIC_KEYS = frozenset(entity_key(t) for t in GENERIC_TERMS)
-_CAPS = re.compile(r"(?<![\w-])[A-Z]\w*(?:\.\d+)?(?:-\w+)*(?:[ ](?:[A-Z0-9]\w*(?:\.\d+)?(?:-\w+)*))+")
+_CAPS = re.compile(
+    r"(?<![\w-])[A-Z]\w*(?:\.\d+)?(?:-\w+)*(?:[ ](?:[A-Z]\w*(?:\.\d+)?(?:-\w+)*|\d+(?:\.\d+)?[BMK]?\b(?!-)))+"
+)
+# A capitalised word right after "we present" / "called" names the contribution ("We present Flex, a ...").
+_INTRO_NAME = re.compile(
+    r"\b(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|release[sd]?|called|named|dubbed|termed|namely)\s+"
+    r"([A-Z][A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*)(?=\s*[,.:;(]|\s+(?:a|an|the|which|that|to|for|as|is|with)\b)"
+)
+_NAMING_VERBS = frozenset("called named dubbed termed coined gained paid drawn".split())
 _FUNCTION = frozenset("of for and with on in to by from the a an via".split())
 
 
@@ -105,7 +113,7 @@ def context_type(doc: Doc, start_tok: int, end_tok: int, spans: list[tuple[int, 
     while i < sent_end:
         t = doc[i]
         low = t.lower_
-        if i in in_span or low in {",", "and", "or", "&"}:
+        if i in in_span or low in {",", "and", "or", "&", "(", ")"}:
             if low == "," and i + 1 < sent_end and doc[i + 1].lower_ in {"a", "an", "the"}:
                 apposition = True
                 i += 2
@@ -114,12 +122,16 @@ def context_type(doc: Doc, start_tok: int, end_tok: int, spans: list[tuple[int, 
             continue
         break
     if apposition:
-        for j in range(i, min(i + 7, sent_end)):
+        found = None
+        for j in range(i, min(i + 8, sent_end)):
             low = doc[j].lower_
             if low in TYPE_NOUNS:
-                return TYPE_NOUNS[low]
-            if doc[j].pos_ in {"VERB", "AUX", "ADP"} and low not in {"pre", "-"} and doc[j].tag_ != "VBN":
+                found = TYPE_NOUNS[low]
+            elif doc[j].pos_ in {"VERB", "AUX", "ADP", "PUNCT", "PRON", "SCONJ"} and low not in {"pre", "-"} \
+                    and doc[j].dep_ != "amod":
                 break
+        if found is not None:
+            return found
     elif i < sent_end and doc[i].lower_ in TYPE_NOUNS and doc[i].pos_ in {"NOUN", "PROPN", ""}:
         return TYPE_NOUNS[doc[i].lower_]
     # Left: "the X benchmark" is handled above; here "datasets such as X", "a model called X".
@@ -165,11 +177,11 @@ def _phrases(doc: Doc, title: bool) -> list[Candidate]:
                 continue
             if prev.is_punct or prev.is_space or plow in GENERIC_MODIFIERS or plow in _FUNCTION:
                 break
+            if plow in _NAMING_VERBS or prev.like_num or is_name_like(prev.text):
+                break
             if prev.pos_ in {"DET", "PRON", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "ADV", "PUNCT"}:
                 break
             if prev.pos_ == "VERB" and prev.tag_ != "VBN":
-                break
-            if prev.like_num and not re.fullmatch(r"\d+[Dd]|top|\d+", plow):
                 break
             if prev.is_sent_start and not title and prev.pos_ not in {"PROPN"} and prev.text[:1].isupper():
                 # Sentence-initial capitals are often not part of a name ("Experimental results").
@@ -274,6 +286,12 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
             cands.append(Candidate(m.start, m.end, m.text, concept.type, "kb", concept.id, True))
         else:
             cands.append(Candidate(m.start, m.end, m.text, None, "ortho"))
+    for m in _INTRO_NAME.finditer(text):
+        word = m.group(1)
+        if word not in NOT_NAMES and word.lower() not in GENERIC_MODIFIERS and entity_key(word) not in _GENERIC_KEYS:
+            concept = rec.kb.lookup(word)
+            cands.append(Candidate(m.start(1), m.end(1), word, concept.type if concept else None,
+                                   "kb" if concept else "ortho", concept.id if concept else None, concept is not None))
     if title:
         lead = re.match(r"\s*([^:]{2,60}?)\s*:\s", text)
         if lead and _is_lead_name(lead.group(1)):
@@ -300,6 +318,9 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
             typ = EntityType.MODEL if last in MODEL_HEADS else head_type(last) or head_type(last.rstrip("s"))
             if typ is None and last in TYPE_NOUNS:
                 continue  # "Results Show", "Table Benchmarks": capitalised common nouns
+            inner = rec.kb.lookup(words[-1])
+            if typ is None and inner is not None:
+                typ = inner.type  # "Split CIFAR-100" is a benchmark like CIFAR-100
             cands.append(Candidate(start, start + len(name), name, typ, "caps"))
     cands += _phrases(doc, title)
     kept = resolve_overlaps(c for c in cands if c.text.strip() and entity_key(c.text) not in _GENERIC_KEYS)
@@ -336,6 +357,9 @@ def _type_in_context(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
             continue
         ctx = context_type(doc, s, e, spans)
         typ, strong = c.type, c.strong
+        data = {EntityType.DATASET, EntityType.BENCHMARK}
+        if ctx is not None and c.strong and c.type in data and ctx not in data:
+            ctx = None
         if ctx is not None and c.origin not in {"phrase"}:
             if c.type in {None, EntityType.DATASET, EntityType.BENCHMARK} or not c.strong:
                 if not (ctx is EntityType.TASK and c.origin in {"ortho", "kb"}):

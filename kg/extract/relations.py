@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
+from kg.extract.ortho import is_name_like
 from kg.link.keys import entity_key
 from kg.types import PAPER, PaperRelation
 from kg.vocab import EntityType, RelationType
@@ -41,8 +42,10 @@ RULE_CONFIDENCE: dict[str, float] = {
 
 _PROPOSE = re.compile(
     r"\b(?:we|this (?:paper|work|report|study|article)|the authors|our (?:work|paper))\b[^.;]{0,80}?"
-    r"\b(?:propos|introduc|present|develop|design|releas|buil[dt]|construct|curat|contribut|creat|devis|"
-    r"establish|open-sourc|offer|collect|formulat)\w*",
+    r"\b(?:propos(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)|present(?:s|ed|ing)?|develop(?:s|ed|ing)?|"
+    r"design(?:s|ed)?|releas(?:e|es|ed|ing)|buil(?:d|ds|t)|construct(?:s|ed)?|curat(?:e|es|ed)|"
+    r"contribut(?:e|es|ed)|creat(?:e|es|ed)|devis(?:e|es|ed)|establish(?:es|ed)?|open-sourc(?:e|ed)|"
+    r"offer(?:s|ed)?|collect(?:s|ed)?|formulat(?:e|es|ed)|consolidat(?:e|es|ed))\b",
     re.I,
 )
 _NAMED = re.compile(r"\b(?:called|named|dubbed|termed|namely|coined)\s*$|,\s*or\s*$", re.I)
@@ -72,6 +75,10 @@ _SELF = re.compile(
 )
 _CLAUSE_END = re.compile(
     r";|\bwhile\b|\bwhereas\b|\bbut\b|, which\b|\band (?:demonstrat|show|achiev|offer|perform|is|are|can|remain)\w*",
+    re.I,
+)
+_FOR_TASK = re.compile(
+    r"\b(?:for|to|on|in|towards?|address\w*|tackl\w*|solv\w*|improv\w*|handl\w*|enabl\w*)\b(?:\s+[\w-]+){0,4}\s*$",
     re.I,
 )
 _ON = re.compile(r"\b(?:on|across|in|over|using|of)\b(?:\s+\S+){0,4}\s*$", re.I)
@@ -161,13 +168,15 @@ def version_derivations(names: Sequence[tuple[str, EntityType]]) -> list[tuple[s
         for b, kb in systems:
             if a == b or not kb or ka == kb:
                 continue
+            if not is_name_like(b.split()[0]) and not is_name_like(a.split()[0]):
+                continue
             if ka.startswith(kb + "-"):
                 rest = ka[len(kb) + 1 :]
                 if rest[:1].isalpha() and rest.split("-")[0] not in _SIZE_WORDS:
                     out.append((a, b))
             elif ka.endswith("-" + kb):
                 rest = ka[: -len(kb) - 1]
-                if rest.isalpha():
+                if rest.isalpha() and a[:1].isupper():
                     out.append((a, b))
     return out
 
@@ -243,20 +252,30 @@ def extract_relations(
     for sent, mentions in sentences:
         text = sent.text
         is_proposal = bool(_PROPOSE.search(text))
+        trained = _RULES[2][2]
         for rel, rule, pattern in _RULES:
-            for cs, ce in cue_spans(pattern, text):
-                head, from_self = _subject(sent, cs, mentions, main)
+            cues = cue_spans(pattern, text)
+            if not cues:
+                continue
+            if rel is RelationType.EVALUATED_ON:
+                tails = [x for x in mentions if x.type in DATA and _ON.search(text[: x.start])
+                         and not _trained_before(text, x.start)]
+            elif rel is RelationType.TRAINED_ON:
+                tails = [x for x in mentions if x.type in DATA]
+            else:
+                tails = list(mentions)
+            for x in tails:
+                # The nearest cue before the tail, in the same clause, decides (evaluation cues may follow).
+                prior = [(cs, ce) for cs, ce in cues if ce <= x.start and _clause_end(text, ce) > x.start]
+                if rel is RelationType.EVALUATED_ON and not prior:
+                    prior = cues[:1]
+                if not prior:
+                    continue
+                cs, _ = prior[-1]
+                head, _self = _subject(sent, cs, [m for m in mentions if m is not x], main)
                 if head is None:
                     continue
-                end = _clause_end(text, ce)
-                if rel is RelationType.EVALUATED_ON:
-                    tails = [x for x in mentions if x.type in DATA and _ON.search(text[: x.start])]
-                    if any(t.search(text) for _, r, t in _RULES if r == "trained-on"):
-                        tails = [x for x in tails if not _trained_before(text, x.start)]
-                else:
-                    tails = [x for x in mentions if ce <= x.start < end]
-                for x in tails:
-                    _add(out, head, rel, x.name, text, rule, types)
+                _add(out, head, rel, x.name, text, rule, types)
         # Tasks and metrics named where the paper's contribution is the subject.
         head = None
         first_sys = next((x for x in mentions if x.type in SYSTEMS), None)
@@ -266,7 +285,7 @@ def extract_relations(
                 head = first_sys.name
         if head is not None:
             for x in mentions:
-                if x.type is EntityType.TASK:
+                if x.type is EntityType.TASK and _FOR_TASK.search(text[max(0, x.start - 60) : x.start]):
                     _add(out, head, RelationType.APPLIED_TO, x.name, text, "applied-to", types)
                 elif x.type is EntityType.METRIC:
                     _add(out, head, RelationType.EVALUATED_WITH, x.name, text, "evaluated-with", types)
