@@ -293,7 +293,7 @@ def compute_stats(graph: Graph, top: int = 10) -> Stats:
         raise InputError(f"--top must be 1 or more, got {top}")
     names = _names(graph)
     types = {e.id: e.type.value for e in graph.entities}
-    label = {**{p.id: node_label(graph, p.id) for p in graph.papers}, **names}
+    label = {**{p.id: node_label(graph, p.id, width=40) for p in graph.papers}, **names}
 
     by_type = Counter(e.type.value for e in graph.entities)
     rel_by_type = Counter(r.type.value for r in graph.relations)
@@ -334,7 +334,14 @@ def _pagerank(graph: Graph, label: dict[str, str], types: dict[str, str], top: i
     best = sorted(
         (n for n in rank if types.get(n) in _RANKED_TYPES), key=lambda n: (-rank[n], label[n])
     )[:top]
-    return tuple(Ranked(n, label[n], types[n], round(rank[n], 5)) for n in best)
+    incoming: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in graph.relations:
+        incoming[r.tail][r.type.value] += 1
+    return tuple(
+        Ranked(n, label[n], types[n], round(rank[n], 5),
+               tuple(f"{t} {c}" for t, c in incoming[n].most_common()))
+        for n in best
+    )
 
 
 def _improved_on(graph: Graph, label: dict[str, str], types: dict[str, str], top: int) -> tuple[Ranked, ...]:

@@ -11,6 +11,7 @@ from kg.errors import KGError
 
 # Command modules: importing them registers their commands (one line each).
 from kg.cli import build  # noqa: E402,F401
+from kg.cli import explore  # noqa: E402,F401
 from kg.cli import rdf  # noqa: E402,F401
 from kg.cli import eval  # noqa: E402,F401
 
