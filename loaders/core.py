@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ __all__ = ["FORMATS", "load", "detect_format", "bundled_corpus"]
 FORMATS: tuple[str, ...] = ("hf-daily", "jsonl", "json", "csv", "arxiv-atom", "arxiv-oai")
 
 _COMPRESSED = (".gz", ".bz2")
+_HEAD = 65536  # bytes read for detection
 _JSONL_EXT = (".jsonl", ".ndjson", ".jsonlines")
 
 
@@ -48,7 +50,7 @@ def _head_text(path: Path) -> str:
         raise LoaderError(f"{path}: no such file or directory")
     if not path.is_file():
         raise LoaderError(f"{path}: not a regular file")
-    return check_text_file(path, read_head(path))
+    return check_text_file(path, read_head(path, _HEAD))
 
 
 def _loader(name: str) -> FormatLoader:
@@ -58,6 +60,27 @@ def _loader(name: str) -> FormatLoader:
         known = ", ".join(sorted(set(FORMATS) | set(registry.get_all())))
         raise LoaderError(f"unknown format {name!r} (known: {known})") from None
     return cls()  # type: ignore[no-any-return]
+
+
+def _detect_object_file(
+    ext: str, lines: list[str], parsed: list[object], objects: list[dict[str, object]], whole: str | None
+) -> str:
+    """JSON Lines, OAI snapshot or a JSON document, for text starting with ``{``."""
+    line_format = "arxiv-oai" if any(looks_like_oai(o) for o in objects) else "jsonl"
+    if isinstance(parsed[0], dict):
+        if ext == ".json" and len(lines) == 1 and whole is not None:
+            return "json"  # one object on one line: a JSON document with a single paper
+        return line_format
+    if whole is not None:
+        try:
+            json.loads(whole)
+            return "json"  # a small pretty-printed document
+        except ValueError:
+            pass
+    if lines[0].rstrip().endswith(("{", "[", ",", ":")):
+        return "json"  # the opening of a pretty-printed document
+    # a broken first line followed by objects, one per line
+    return line_format if objects else "json"
 
 
 def _detect(path: Path, head: str) -> str:
@@ -79,13 +102,7 @@ def _detect(path: Path, head: str) -> str:
     if first == "[":
         return "json"
     if first == "{":
-        if not objects:
-            return "json"  # a pretty-printed JSON document
-        if any(looks_like_oai(o) for o in objects):
-            return "arxiv-oai"
-        if ext == ".json" and len(lines) == 1 and len(head) < 65536:
-            return "json"  # one object on one line: a JSON document with a single paper
-        return "jsonl"
+        return _detect_object_file(ext, lines, parsed, objects, whole=text if len(head) < _HEAD else None)
     if ext in (".csv", ".tsv") or _loader("csv").sniff(text):
         return "csv"
     if looks_like_page(text):

@@ -149,6 +149,8 @@ def test_detect_format_of_fixtures(name: str, fmt: str) -> None:
         ("a.json", '{\n  "title": "T",\n  "abstract": "A"\n}\n', "json"),
         ("a.jsonl", '{"title": broken\n{"title": "T", "abstract": "A"}\n', "jsonl"),
         ("a.json", '{"title": broken\n{"title": "T", "abstract": "A"}\n', "jsonl"),
+        ("a.json", '{"papers": [\n  {"title": "T", "abstract": "A"}\n]}\n', "json"),
+        ("a.json", '{"papers": [\n' + '  {"title": "T", "abstract": "A"},\n' * 3000 + "]}\n", "json"),
         ("a.txt", "title\tabstract\nT\tA\n", "csv"),
         ("a.tsv", "Title\tAbstract\nT\tA\n", "csv"),
         ("a", "<?xml version='1.0'?>\n<feed xmlns='http://www.w3.org/2005/Atom'></feed>", "arxiv-atom"),
@@ -311,3 +313,24 @@ def test_duplicates_are_yielded_with_their_own_sightings(tmp_path: Path) -> None
         loaders.paper_id("Other", None),
     ]
     assert [p.seen for p in found[:2]] == [(Sighting(str(path), 1, None),), (Sighting(str(path), 2, None),)]
+
+
+def test_utf16_file_with_bom_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "u16.jsonl"
+    text = json.dumps({"title": "Ünïcode", "abstract": ABSTRACT}, ensure_ascii=False) + "\r\n"
+    path.write_bytes(text.encode("utf-16"))  # with BOM, full of NUL bytes
+    [paper] = list(loaders.load([path]))
+    assert isinstance(paper, Paper) and paper.title == "Ünïcode"
+
+
+def test_truncated_gzip_keeps_what_was_read(tmp_path: Path) -> None:
+    rows = [{"title": f"P{n}", "abstract": ABSTRACT + str(n) * 50} for n in range(2000)]
+    data = gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) // 2])
+    records = list(loaders.load([path]))
+    kept = papers(records)
+    assert 0 < len(kept) < 2000
+    assert [p.title for p in kept] == [f"P{n}" for n in range(len(kept))]
+    last = records[-1]
+    assert isinstance(last, Rejected) and last.reason.startswith(f"read error after line {len(kept)}")
