@@ -41,6 +41,7 @@ __all__ = [
     "parse_relation_types",
     "node_label",
     "example_graph",
+    "synthetic_graph",
 ]
 
 
@@ -522,3 +523,47 @@ def example_graph(hostile: bool = False) -> Graph:
         PaperLink(p_dora, R.BUILDS_ON, p_lora, "lora", "DoRA builds on LoRA.", 0.9),
     )
     return Graph(papers, ents, rels, mentions, links, {"source": "kg.analysis.example_graph"})
+
+
+def synthetic_graph(entities: int, relations: int, papers: int | None = None, seed: int = 0) -> Graph:
+    """A random graph of a given size, shaped like a real build (hubs, papers, mentions), for
+    scale tests and ``bench/html_scale.py``.
+
+    Relation heads and tails are drawn with a preference for popular entities, so a few hubs
+    emerge as in real corpora. Each relation's paper mentions both ends.
+
+    Examples
+    --------
+    >>> g = synthetic_graph(300, 800, papers=60)
+    >>> len(g.entities), len(g.relations), len(g.papers)
+    (300, 800, 60)
+    """
+    import random
+
+    rnd = random.Random(seed)
+    n_papers = papers if papers is not None else max(1, entities // 8)
+    etypes = list(EntityType)
+    rtypes = [t for t in RelationType if t is not RelationType.PROPOSES]
+    pids = [f"synthetic:{i}" for i in range(n_papers)]
+    paper_vals = tuple(Paper(pid, f"Synthetic paper {i} on topic {i % 37}", "Abstract.") for i, pid in enumerate(pids))
+    weights = [1.0 / (i + 1) ** 0.8 for i in range(entities)]
+    eids = [f"e{i}" for i in range(entities)]
+    rels: list[Relation] = []
+    mention: dict[tuple[str, str], int] = Counter()
+    for i in range(relations):
+        h, t = rnd.choices(eids, weights, k=2)
+        if h == t:
+            t = eids[(eids.index(t) + 1) % entities]
+        pid = pids[i % n_papers]
+        rels.append(Relation(h, rnd.choice(rtypes), t, pid, f"Sentence {i} relating {h} and {t}.", 0.5))
+        mention[(pid, h)] += 1
+        mention[(pid, t)] += 1
+    papers_of: dict[str, list[str]] = defaultdict(list)
+    for pid, eid in mention:
+        papers_of[eid].append(pid)
+    ents = tuple(
+        Entity(eid, etypes[i % len(etypes)], f"Entity {i}", (f"E{i}",), tuple(papers_of[eid]))
+        for i, eid in enumerate(eids)
+    )
+    return Graph(paper_vals, ents, tuple(rels), tuple((p, e, c) for (p, e), c in mention.items()), (),
+                 {"source": "kg.analysis.synthetic_graph"})

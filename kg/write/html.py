@@ -314,7 +314,7 @@ def _pack(boxes: list[tuple[list[str], np.ndarray]]) -> dict[str, tuple[float, f
         lo, hi = pos.min(0), pos.max(0)
         sized.append((nodes, pos - lo, hi - lo + margin))
     area = sum(float(wh[0] * wh[1]) for _, _, wh in sized)
-    row_width = max(math.sqrt(area) * 1.4, max(float(wh[0]) for _, _, wh in sized))
+    row_width = max(math.sqrt(area) * 1.4, max((float(wh[0]) for _, _, wh in sized), default=0.0))
     out: dict[str, tuple[float, float]] = {}
     x = y = row_h = 0.0
     for nodes, pos, (w, h) in sized:
