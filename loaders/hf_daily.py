@@ -2,10 +2,9 @@
 
 A page is: header chrome (``new``, ``Get trending papers in your email inbox!``, ``Subscribe``,
 ``Daily Papers``, ``byAK and the research community``), a date line (``Jul 17``), then one line per
-title and one per abstract, separated by blank lines. Everything before the first date line is
-page header. Known chrome lines anywhere (``Subscribe``, ``Load more``, page numbers, upvote
-counts, ...) are skipped; a later date line starts a new day. Lines are paired title -> abstract;
-a title with no abstract (at the end of the page, before a date line, or followed by another
+title and one per abstract, separated by blank lines. Known chrome lines anywhere (the header,
+``Load more``, page numbers, upvote counts, ...) are skipped; each date line starts a new day.
+Lines are paired title -> abstract; a title with no abstract (at the end of the page, before a date line, or followed by another
 title) and an abstract with no title are rejected, never silently dropped.
 
 Papers get ``title:`` ids (the dumps carry no arXiv ids) and a Sighting (file, title line, page
@@ -149,24 +148,5 @@ class HfDailyLoader:
             yield reject(path, pending.number, "title without an abstract (end of page)", pending.text)
 
     def _units(self, path: Path) -> Iterator[Line]:
-        """Non-blank lines after the page header (everything before the first date line)."""
-        buffered: list[Line] = []
-        in_header = True
-        for line in iter_lines(path):
-            if not line.text.strip():
-                continue
-            if in_header:
-                if is_date_line(line.text) is not None:
-                    in_header = False
-                    buffered.clear()  # header chrome: not records
-                    yield line
-                    continue
-                buffered.append(line)
-                # No date line within the first 20 lines: the file has no header; read it all.
-                if len(buffered) > 20:
-                    in_header = False
-                    yield from buffered
-                    buffered.clear()
-                continue
-            yield line
-        yield from buffered
+        """The non-blank lines of the page."""
+        return (line for line in iter_lines(path) if line.text.strip())

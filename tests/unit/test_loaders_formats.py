@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -357,3 +358,44 @@ def test_hf_page_crlf_and_cp1252(tmp_path: Path) -> None:
         abstract.strip(),
         Sighting(str(path), 5, "Aug 1"),
     )
+
+
+def test_hf_page_unknown_header_line_is_reported_not_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text("new\n\nSign in\n\nJul 17\n\nTitle\n\n" + "Abstract text. " * 30 + "\n", encoding="utf-8")
+    assert outcome(list(loaders.load([path]))) == [("R", 3, "title without an abstract"), ("P", 7, "Title")]
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "</script><img src=x onerror=alert(1)>",
+    "Quotes \"double\" and 'single' and `back` ticks",
+    "MATCH (n) DETACH DELETE n; // Cypher",
+    "} ; DROP GRAPH <urn:x> ; { ?s ?p ?o # SPARQL",
+    "\u202eRTL override \u05e2\u05d1\u05e8\u05d9\u05ea and emoji \U0001f680\U0001f9e0",
+    "Back\\slash and {{ template }} and ${shell} and %s",
+]
+
+
+@pytest.mark.parametrize("title", HOSTILE)
+def test_hostile_titles_are_kept_verbatim_in_every_format(tmp_path: Path, title: str) -> None:
+    abstract = f"Abstract about {title}. " * 20
+    files = {
+        "h.jsonl": json.dumps({"title": title, "abstract": abstract}) + "\n",
+        "h.json": json.dumps([{"title": title, "abstract": abstract}]),
+        "h.csv": "title,abstract\n"
+        + '"'
+        + title.replace('"', '""')
+        + '","'
+        + abstract.replace('"', '""')
+        + '"\n',
+        "h.txt": f"Daily Papers\n\nJul 17\n\n{title}\n\n{abstract}\n",
+        "h.atom": '<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+        f"<title>{escape(title)}</title><summary>{escape(abstract)}</summary></entry></feed>",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        [paper] = list(loaders.load([tmp_path / name]))
+        assert isinstance(paper, Paper), name
+        assert (paper.title, paper.abstract) == (title, abstract.strip()), name
+        assert paper.id == loaders.paper_id(title, None)
