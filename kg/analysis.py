@@ -136,7 +136,8 @@ def find_entities(graph: Graph, name: str) -> list[Entity]:
     if found:
         return found
     known = sorted({e.name for e in graph.entities} | {a for e in graph.entities for a in e.aliases})
-    close = difflib.get_close_matches(name, known, n=5, cutoff=0.6)
+    folded = {k.casefold(): k for k in known}
+    close = [folded[c] for c in difflib.get_close_matches(key, list(folded), n=5, cutoff=0.6)]
     hint = f" (close: {', '.join(close)})" if close else ""
     raise InputError(f"no entity named {name!r} in the graph{hint}")
 
