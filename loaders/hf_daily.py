@@ -4,8 +4,9 @@ A page is: header chrome (``new``, ``Get trending papers in your email inbox!``,
 ``Daily Papers``, ``byAK and the research community``), a date line (``Jul 17``), then one line per
 title and one per abstract, separated by blank lines. Known chrome lines anywhere (the header,
 ``Load more``, page numbers, upvote counts, ...) are skipped; each date line starts a new day.
-Lines are paired title -> abstract; a title with no abstract (at the end of the page, before a date line, or followed by another
-title) and an abstract with no title are rejected, never silently dropped.
+Lines are paired title -> abstract; a title with no abstract (at the end of the page, before a
+date line, or followed by another title) and an abstract with no title are rejected, never
+silently dropped.
 
 Papers get ``title:`` ids (the dumps carry no arXiv ids) and a Sighting (file, title line, page
 date); the same paper on several pages is yielded once per page and merged by the pipeline.
