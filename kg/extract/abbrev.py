@@ -41,11 +41,12 @@ def is_short_form(text: str) -> bool:
     Examples
     --------
     >>> is_short_form("ViT"), is_short_form("e.g."), is_short_form("see Table 2 for details")
-    (True, True, False)
+    (True, False, False)
     """
     if not 2 <= len(text) <= 10 or len(text.split()) > 2:
         return False
-    return text[0].isalnum() and any(c.isalpha() for c in text)
+    # ML short forms carry a capital ("LoRA", "s-MLLM"); this also rejects "i.e." and "etc".
+    return text[0].isalnum() and any(c.isupper() for c in text)
 
 
 def best_long_form(short: str, candidate: str) -> int | None:
@@ -101,8 +102,10 @@ def _definition(text: str, short: str, short_start: int, end: int) -> Abbreviati
             break
     found = _match(text, short, short_start, end, words[start_idx:])
     if found is None and start_idx:
-        # "continual learning on a pre-trained model (CLPM)": the cut was inside the long form.
-        found = _match(text, short, short_start, end, words)
+        # "continual learning on a pre-trained model (CLPM)": the cut was inside the long form,
+        # but a long form never spans a clause boundary.
+        punct = [i for i, w in enumerate(words[:-1]) if w.group().endswith((",", ";", ":", "."))]
+        found = _match(text, short, short_start, end, words[punct[-1] + 1 if punct else 0 :])
     return found
 
 

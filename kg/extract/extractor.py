@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 import kg.extract.ner  # noqa: F401  (registers the kg_mentions factory)
 from kg.errors import ExtractionError
 from kg.extract.ner import Candidate
+from kg.extract.ortho import is_name_like
 from kg.extract.relations import SentMention, extract_relations
 from kg.link.keys import entity_key, is_acronym
 from kg.link.kb import KB_DIR
@@ -152,7 +153,7 @@ class Extractor:
         cands: list[tuple[str, Candidate]] = [
             (f, c) for f, d in fields for c in (d._.kg_mentions or [])
             # Title Case hides which title phrases are names: keep those the abstract also names.
-            if not (f == "title" and c.origin in {"phrase", "caps"} and entity_key(c.text) not in abstract_keys)
+            if not (f == "title" and _needs_confirmation(c) and entity_key(c.text) not in abstract_keys)
         ]
         groups = _Group()
         for f, d in fields:
@@ -213,6 +214,13 @@ class Extractor:
         relations = extract_relations(paper.title, adoc, sentences, title_m, types, lead)
         entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
         return Extraction(paper, tuple(entities), tuple(relations), extractor=self.version)
+
+
+def _needs_confirmation(c: Candidate) -> bool:
+    """Title Case phrases and single common words ("Precision") in a title."""
+    if c.origin in {"phrase", "caps"}:
+        return True
+    return c.origin == "kb" and " " not in c.text and not is_name_like(c.text)
 
 
 def _canonical(ms: list[tuple[str, Candidate]], long_forms: set[str]) -> str:

@@ -82,7 +82,8 @@ GENERIC_MODIFIERS = frozenset(
     practical principled lightweight heavy complex simple-yet-effective open-source open public
     human-like generic first second third two three four five one single dual broad wide fast slow
     secondary primary existing underlying inherent comparable strong-performing end-to-end average mean
-    overall""".split()
+    overall pre-trained pretrained well-trained well-established frozen learnable model training
+    called named dubbed termed""".split()
 )
 
 #: Capitalised tokens / acronyms that look like names but are not ML entities.
@@ -95,7 +96,7 @@ NOT_NAMES = frozenset(
     Results Besides Unlike Compared Despite Although While Based To Our For With By As At From
     Existing Previous Prior Current Recent Using Given Through Across Nevertheless Consequently
     CT MRI RGB RGB-D 2D 3D 4D HD FPS FLOPs FLOPS TFLOPs GB MB KB TB ms Hz AR VR XR IoT UAV UAVs
-    PhD Ph.D. Inc Ltd NVIDIA Google Meta OpenAI Microsoft Alibaba Amazon Apple DeepMind Anthropic
+    PhD Ph.D. Inc Ltd KV AMD Intel Qualcomm Huawei ByteDance Tencent Baidu NVIDIA Google Meta OpenAI Microsoft Alibaba Amazon Apple DeepMind Anthropic
     Cloud English Chinese Persian Japanese Korean French German Spanish Arabic Internet Web""".split()
 )
 
@@ -114,7 +115,9 @@ GENERIC_TERMS = frozenset(
         "self-supervision", "supervision", "optimization", "generation", "evaluation", "alignment",
         "reasoning", "understanding", "representation learning", "sampling", "search", "encoding",
         "loss", "pruning", "quantization", "attention", "strategy", "mechanism", "algorithm",
-        "technique", "paradigm", "objective", "method",
+        "technique", "paradigm", "objective", "method", "learning rate", "learning rates",
+        "natural language processing", "computer vision", "pretrained language models",
+        "pre-trained language models", "pretrained language model", "pre-trained language model",
     ]
 )
 

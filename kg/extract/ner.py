@@ -52,6 +52,7 @@ _INTRO_NAME = re.compile(
     r"\b(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|release[sd]?|called|named|dubbed|termed|namely)\s+"
     r"([A-Z][A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*)(?=\s*[,.:;(]|\s+(?:a|an|the|which|that|to|for|as|is|with)\b)"
 )
+_NUMERIC = re.compile(r"[\d.,]+[x\u00d7%]?|\d+(?:\.\d+)?[kmb]")
 _NAMING_VERBS = frozenset("called named dubbed termed coined gained paid drawn".split())
 _FUNCTION = frozenset("of for and with on in to by from the a an via".split())
 
@@ -177,7 +178,7 @@ def _phrases(doc: Doc, title: bool) -> list[Candidate]:
                 continue
             if prev.is_punct or prev.is_space or plow in GENERIC_MODIFIERS or plow in _FUNCTION:
                 break
-            if plow in _NAMING_VERBS or prev.like_num or is_name_like(prev.text):
+            if plow in _NAMING_VERBS or prev.like_num or is_name_like(prev.text) or _NUMERIC.fullmatch(plow):
                 break
             if prev.pos_ in {"DET", "PRON", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "ADV", "PUNCT"}:
                 break
