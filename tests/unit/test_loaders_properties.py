@@ -20,7 +20,9 @@ import loaders
 from kg.errors import LoaderError
 from kg.types import Paper, Rejected
 
-PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROFILE = settings(
+    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Text of a good record: writable as UTF-8 (no surrogates), no control characters (a NUL makes a
 # file binary) and so no line break of its own.
