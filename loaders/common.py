@@ -413,10 +413,10 @@ def record_to_paper(
         if err:
             return reject(source, line, err, raw)
     rec_id = record.get("id")
-    if rec_id is not None and not isinstance(rec_id, str | int):
+    if rec_id is not None and (isinstance(rec_id, bool) or not isinstance(rec_id, str | int)):
         return reject(source, line, f"id is not a string (got {type(rec_id).__name__})", raw)
     rec_date = record.get("date")
-    if rec_date is not None and not isinstance(rec_date, str | int):
+    if rec_date is not None and (isinstance(rec_date, bool) or not isinstance(rec_date, str | int)):
         return reject(source, line, f"date is not a string (got {type(rec_date).__name__})", raw)
     authors, err = _names(record.get("authors"), "authors")
     if err:

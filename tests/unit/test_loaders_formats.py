@@ -82,6 +82,7 @@ def test_jsonl_wrong_types(tmp_path: Path) -> None:
         {"title": "T", "abstract": "A", "date": 2.5},
         {"title": "T", "abstract": "A", "url": 7},
         {"title": "T", "abstract": "A", "arxiv_id": 2101.00001},
+        {"title": "T", "abstract": "A", "id": True},
         {"title": "T", "abstract": "A", "id": 42, "date": 2021, "authors": "X and Y", "categories": "cs.LG"},
     ]
     path = tmp_path / "types.jsonl"
@@ -95,6 +96,7 @@ def test_jsonl_wrong_types(tmp_path: Path) -> None:
         ("R", 5, "date is not a string (got float)"),
         ("R", 6, "url is not a string (got int)"),
         ("R", 7, "arxiv_id is not a string (got float)"),
+        ("R", 8, "id is not a string (got bool)"),
     ]
     last = records[-1]
     assert isinstance(last, Paper)
