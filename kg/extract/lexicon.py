@@ -83,7 +83,7 @@ GENERIC_MODIFIERS = frozenset(
     human-like generic first second third two three four five one single dual broad wide fast slow
     secondary primary existing underlying inherent comparable strong-performing end-to-end average mean
     overall pre-trained pretrained well-trained well-established frozen learnable model training
-    called named dubbed termed""".split()
+    called named dubbed termed possible inefficient sole static unimodal generative""".split()
 )
 
 #: Capitalised tokens / acronyms that look like names but are not ML entities.

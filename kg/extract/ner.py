@@ -250,17 +250,36 @@ def _abbrev_candidates(text: str, abbrevs: list[Abbreviation], rec: MentionRecog
         typ = concept.type if concept else None
         strong = concept is not None
         if typ is None:
-            last = a.long.split()[-1].lower()
-            last = last.split("-")[-1] if "-" in last else last
-            if last in MODEL_HEADS:
-                typ = EntityType.MODEL
-            else:
-                typ = head_type(last) or head_type(last.rstrip("s")) or EntityType.METHOD
+            typ, strong = _long_form_type(a.long, rec.kb)
         cid = concept.id if concept else None
         out.append(Candidate(a.long_start, a.long_end, a.long, typ, "abbrev", cid, strong))
         for m in re.finditer(rf"(?<![\w-]){re.escape(a.short)}(?![\w-])", text):
             out.append(Candidate(m.start(), m.end(), a.short, typ, "short", cid, strong))
     return out
+
+
+_PREPOSITION = re.compile(r"\s(?:on|of|for|with|from|in|via|using|to|by)\s", re.I)
+
+
+def _long_form_type(long: str, kb: KnowledgeBase) -> tuple[EntityType, bool]:
+    """Type of a defined long form from its head noun: the last word before any preposition.
+
+    "continual learning on a pre-trained model" is a kind of continual learning (the KB says Task);
+    "American Sign Language Production" is a production task; "Frame Reinforcement Network" a model.
+    Head-noun types are reliable (strong); with no telling head, Method (weak, context may decide).
+    """
+    head_phrase = _PREPOSITION.split(long)[0]
+    concept = kb.lookup(head_phrase)
+    if concept is not None and head_phrase != long:
+        return concept.type, True
+    last = head_phrase.split()[-1].lower()
+    last = last.split("-")[-1] if "-" in last else last
+    if last in MODEL_HEADS:
+        return EntityType.MODEL, True
+    typ = head_type(last) or head_type(last.rstrip("s"))
+    if typ is not None:
+        return typ, True
+    return EntityType.METHOD, False
 
 
 def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> list[Candidate]:

@@ -172,6 +172,10 @@ def version_derivations(names: Sequence[tuple[str, EntityType]]) -> list[tuple[s
                 continue
             if ka.startswith(kb + "-"):
                 rest = ka[len(kb) + 1 :]
+                suffix = a[len(b):].lstrip("- ").split(" ")[0].split("-")[0] if a.lower().startswith(b.lower()) else ""
+                # "FLAN-PaLM" is PaLM with FLAN tuning, not a variant of "FLAN": a name-like suffix is a name.
+                if is_name_like(suffix):
+                    continue
                 if rest[:1].isalpha() and rest.split("-")[0] not in _SIZE_WORDS:
                     out.append((a, b))
             elif ka.endswith("-" + kb):
