@@ -157,12 +157,14 @@ class Extractor:
             if not (f == "title" and _needs_confirmation(c) and entity_key(c.text) not in abstract_keys)
         ]
         groups = _Group()
+        named_longer: set[str] = set()
         for f, d in fields:
             field_cands = [c for g, c in cands if g == f]
             for a, b in zip(field_cands, field_cands[1:], strict=False):
                 # "a Frame Reinforcement Network called FR-Net": one entity, two names.
                 if _CALLED.fullmatch(d.text[a.end : b.start]) and len(b.text) < len(a.text):
                     groups.union(entity_key(a.text), entity_key(b.text))
+                    named_longer.add(entity_key(a.text))
         defined: dict[str, str] = {}
         for _, d in fields:
             for a in d._.kg_abbrevs or []:
@@ -188,7 +190,7 @@ class Extractor:
             m = _RENAMED.search(adoc.text)
             if m and entity_key(m.group(1)) in abstract_keys and " " not in lead.text:
                 groups.union(entity_key(lead.text), entity_key(m.group(1)))
-        long_forms = {entity_key(a.long) for _, d in fields for a in (d._.kg_abbrevs or [])}
+        long_forms = {entity_key(a.long) for _, d in fields for a in (d._.kg_abbrevs or [])} | named_longer
         lead_key = next((entity_key(c.text) for f, c in cands if f == "title" and c.origin == "abbrev"
                          and c.start == len(tdoc.text) - len(tdoc.text.lstrip())), None)
         entities: list[PaperEntity] = []
