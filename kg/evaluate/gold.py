@@ -147,18 +147,23 @@ def _names(ent: dict[str, Any]) -> set[str]:
 
 def _match(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]], type_eq: Any) -> dict[int, int]:
     """One-to-one matching pred index -> gold index: names overlap and ``type_eq`` holds."""
-    pairs = {}
+    pairs: dict[int, int] = {}
     used: set[int] = set()
     gnames = [_names(g) for g in gold]
-    for i, p in enumerate(pred):
-        pn = _names(p)
-        # Prefer the gold entity whose canonical name is the predicted name, then any alias overlap.
-        order = sorted(range(len(gold)), key=lambda j: normalise(gold[j]["name"]) != normalise(p["name"]))
-        for j in order:
-            if j not in used and pn & gnames[j] and type_eq(p["type"], gold[j]["type"]):
-                pairs[i] = j
-                used.add(j)
-                break
+    # First pass: same canonical name; second: any alias in common. Otherwise a predicted
+    # "action recognition" could take the gold "skeleton-based action recognition" (alias
+    # "action recognition") from the prediction that names it exactly.
+    for exact in (True, False):
+        for i, p in enumerate(pred):
+            if i in pairs:
+                continue
+            pn = {normalise(p["name"])} if exact else _names(p)
+            for j in range(len(gold)):
+                names = {normalise(gold[j]["name"])} if exact else gnames[j]
+                if j not in used and pn & names and type_eq(p["type"], gold[j]["type"]):
+                    pairs[i] = j
+                    used.add(j)
+                    break
     return pairs
 
 

@@ -221,8 +221,16 @@ class Extractor:
         sentences = [(s, smentions(s.start_char, s.end_char, abs_cands)) for s in adoc.sents]
         title_m = smentions(0, len(tdoc.text), [c for f, c in cands if f == "title"])
         relations = extract_relations(paper.title, adoc, sentences, title_m, types, lead)
+        # Phrases found only by shape ("adaptive parallelism") are kept when the paper says
+        # something about them (a relation); alone they are mostly background vocabulary.
+        related = {r.head for r in relations} | {r.tail for r in relations}
+        entities = [e for e in entities if e.name in related or not _weak(e)]
         entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
         return Extraction(paper, tuple(entities), tuple(relations), extractor=self.version)
+
+
+def _weak(e: PaperEntity) -> bool:
+    return all(m.origin in {"phrase", "caps"} for m in e.mentions)
 
 
 def _needs_confirmation(c: Candidate) -> bool:
