@@ -190,6 +190,10 @@ class Extractor:
             m = _RENAMED.search(adoc.text)
             if m and entity_key(m.group(1)) in abstract_keys and " " not in lead.text:
                 groups.union(entity_key(lead.text), entity_key(m.group(1)))
+            # "ARMOR v0.1: ..." in the title, "ARMOR" in the abstract: one system.
+            base, _, version = lead.text.rpartition(" ")
+            if re.fullmatch(r"v\d+(?:\.\d+)*", version) and entity_key(base) in abstract_keys:
+                groups.union(entity_key(lead.text), entity_key(base))
         long_forms = {entity_key(a.long) for _, d in fields for a in (d._.kg_abbrevs or [])} | named_longer
         lead_key = next((entity_key(c.text) for f, c in cands if f == "title" and c.origin == "abbrev"
                          and c.start == len(tdoc.text) - len(tdoc.text.lstrip())), None)

@@ -276,6 +276,8 @@ def _long_form_type(long: str, kb: KnowledgeBase) -> tuple[EntityType, bool]:
     last = last.split("-")[-1] if "-" in last else last
     if last in MODEL_HEADS:
         return EntityType.MODEL, True
+    if TYPE_NOUNS.get(last) in {EntityType.DATASET, EntityType.BENCHMARK}:
+        return TYPE_NOUNS[last], True  # "a cross-domain NER dataset (CrossNER)"
     typ = head_type(last) or head_type(last.rstrip("s"))
     if typ is not None:
         return typ, True
@@ -357,6 +359,9 @@ def _is_lead_name(text: str) -> bool:
     """A title prefix before ":" that names the contribution ("ProcX", "Tutel"), not a phrase."""
     words = text.split()
     if not words or len(words) > 3 or words[0].lower() in _NOT_LEAD:
+        return False
+    # A name is capitalised throughout ("Procedure Transformer", "ARMOR v0.1"), not "CLIP meets X".
+    if any(not (w[:1].isupper() or w[:1].isdigit() or re.fullmatch(r"v\d+(?:\.\d+)*", w)) for w in words):
         return False
     if any(is_name_like(w) for w in words):
         return True

@@ -128,6 +128,7 @@ def _subject(sent: Span, cue_start: int, mentions: Sequence[SentMention], main: 
     Returns (name or PAPER or None, came_from_self_reference).
     """
     before = [m for m in mentions if m.end <= cue_start and m.type in SYSTEMS]
+    generic_subject = False
     # The grammatical subject of the cue's verb, when the parser found one.
     doc = sent.doc
     cue_tok = None
@@ -148,15 +149,17 @@ def _subject(sent: Span, cue_start: int, mentions: Sequence[SentMention], main: 
                     return inside[0].name, False
                 if _SELF.search(sent.text[s0:s1]):
                     return main, True
+                generic_subject = True
                 break
             if verb.head is verb:
                 break
             verb = verb.head
     if before:
         return before[-1].name, False
-    if _SELF.search(sent.text[:cue_start]) or not before:
-        return main, True
-    return None, False
+    # "Previous methods rely on X": an unnamed subject that is not the paper's own work.
+    if generic_subject and not _SELF.search(sent.text[:cue_start]):
+        return None, False
+    return main, True
 
 
 _SIZE_WORDS = frozenset("b m k v mini base large small tiny xl xxl instruct chat it hf".split())
@@ -265,7 +268,7 @@ def extract_relations(
         for x in mentions:
             # "a novel Frame Reinforcement Network", "our proposed X": introduced here.
             if x.name not in seen_before and x.name not in proposed and x.type not in {EntityType.TASK, EntityType.METRIC} \
-                    and _NOVEL.search(text[max(0, x.start - 50) : x.start]):
+                    and x.name[:1].isupper() and _NOVEL.search(text[max(0, x.start - 50) : x.start]):
                 _add(out, PAPER, RelationType.PROPOSES, x.name, text, "propose-novel", types)
                 proposed.append(x.name)
         seen_before.update(x.name for x in mentions)
