@@ -7,6 +7,7 @@ sentencizer + ``kg_mentions`` and a one-time warning. Nothing is downloaded.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import warnings
@@ -25,7 +26,7 @@ from kg.extract.relations import SentMention, extract_relations
 from kg.link.keys import entity_key, is_acronym
 from kg.link.kb import KB_DIR
 from kg.types import Extraction, Mention, Paper, PaperEntity
-from kg.vocab import EntityType
+from kg.vocab import EntityType, RelationType
 
 __all__ = ["Extractor", "load_extractor", "build_nlp", "SPACY_PACKAGE", "EXTRACTOR_VERSION"]
 
@@ -228,9 +229,29 @@ class Extractor:
         # Phrases found only by shape ("adaptive parallelism") are kept when the paper says
         # something about them (a relation); alone they are mostly background vocabulary.
         related = {r.head for r in relations} | {r.tail for r in relations}
-        entities = [e for e in entities if e.name in related or not _weak(e)]
+        entities = [_retype(e, relations, sentences) for e in entities if e.name in related or not _weak(e)]
         entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
         return Extraction(paper, tuple(entities), tuple(relations), extractor=self.version)
+
+
+_EVAL_WORDS = re.compile(r"\b(?:assess\w*|evaluat\w*|benchmark\w*|test(?:s|ed|ing)?)\b", re.I)
+
+
+def _retype(e: PaperEntity, relations: list, sentences: list) -> PaperEntity:
+    """Benchmark vs Dataset from use (GUIDELINES.md): named data the paper evaluates on is a
+    Benchmark; data it only trains on is a Dataset."""
+    if e.type not in {EntityType.DATASET, EntityType.BENCHMARK}:
+        return e
+    used = {r.type for r in relations if r.tail == e.name}
+    if RelationType.EVALUATED_ON in used:
+        return dataclasses.replace(e, type=EntityType.BENCHMARK)
+    if RelationType.TRAINED_ON in used:
+        return dataclasses.replace(e, type=EntityType.DATASET)
+    if e.type is EntityType.DATASET:
+        for sent, ms in sentences:
+            if any(m.name == e.name for m in ms) and _EVAL_WORDS.search(sent.text):
+                return dataclasses.replace(e, type=EntityType.BENCHMARK)
+    return e
 
 
 def _weak(e: PaperEntity) -> bool:

@@ -383,7 +383,8 @@ def _type_in_context(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
         ctx = context_type(doc, s, e, spans)
         typ, strong = c.type, c.strong
         data = {EntityType.DATASET, EntityType.BENCHMARK}
-        if ctx is not None and c.strong and c.type in data and ctx not in data:
+        # A KB benchmark stays one when called a "dataset"; use decides later (kg.extract._retype).
+        if ctx is not None and c.strong and c.type in data and (ctx not in data or c.type is EntityType.BENCHMARK):
             ctx = None
         if ctx is not None and c.origin not in {"phrase"}:
             if c.type in {None, EntityType.DATASET, EntityType.BENCHMARK} or not c.strong:
