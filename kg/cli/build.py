@@ -12,21 +12,45 @@ from rich.table import Table
 
 from kg import registry
 from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, console
-from kg.pipeline import BuildSummary, run_build, run_extract
+from kg.pipeline import BATCH_SIZE, BuildSummary, run_build, run_extract
 
 __all__ = ["build_cli", "extract_cli", "info_cli", "export_cli"]
 
 Inputs = Annotated[
     list[Path] | None,
     typer.Argument(
-        help="Files or directories of papers (HF daily-papers dumps, JSONL, JSON, CSV, arXiv Atom or OAI JSONL). "
-        "None: the bundled sample corpus.",
+        help="Files or directories of papers (HF daily-papers dumps, JSONL, JSON, CSV, arXiv Atom or "
+        "OAI JSONL). None: the bundled sample corpus.",
         show_default=False,
     ),
 ]
 Format = Annotated[
     str | None,
-    typer.Option("--format", "-f", help="Force the input format instead of detecting it (see docs/formats.md)."),
+    typer.Option(
+        "--format", "-f", help="Force the input format instead of detecting it (see docs/formats.md)."
+    ),
+]
+Workers = Annotated[
+    int,
+    typer.Option(
+        "--workers", "-w", min=1, help="Extraction processes on this machine (each loads spaCy once)."
+    ),
+]
+Executor = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        help="Where extraction runs: serial (this process), processes (--workers local processes) "
+        "or dask (tasks on the dask.distributed cluster at --scheduler). See docs/scale.md.",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="dask scheduler address for --executor dask, e.g. tcp://HOST:8786."),
+]
+BatchSize = Annotated[
+    int,
+    typer.Option("--batch-size", min=1, help="Papers per extraction task and per cache commit."),
 ]
 
 
@@ -38,20 +62,45 @@ def _print_summary(summary: BuildSummary, where: str) -> None:
     table.add_row("entities", ", ".join(f"{k} {v}" for k, v in summary.entities.items()) or "0")
     table.add_row("relations", ", ".join(f"{k} {v}" for k, v in summary.relations.items()) or "0")
     table.add_row("paper links", str(summary.paper_links))
+    table.add_row("extracted", f"{summary.extracted} ({summary.cached} from the cache)")
     table.add_row("seconds", f"{summary.seconds:.1f}")
     console.print(table)
 
 
 @app.command("build")
-def build_cli(inputs: Inputs = None, out: OutDir = DEFAULT_OUT, fmt: Format = None, quiet: Quiet = False) -> None:
+def build_cli(
+    inputs: Inputs = None,
+    out: OutDir = DEFAULT_OUT,
+    fmt: Format = None,
+    quiet: Quiet = False,
+    workers: Workers = 1,
+    executor: Executor = "serial",
+    scheduler: Scheduler = None,
+    batch_size: BatchSize = BATCH_SIZE,
+) -> None:
     """Build the knowledge graph: extractions.jsonl, graph.json, graph.ttl (+ SPARQL store), graph.html.
 
-    Example: kg build (bundled corpus into ./kg-out), kg build papers.jsonl --out out/
+    Re-running on the same or a grown input only extracts papers whose text or extractor version
+    changed (cache: OUT/cache.sqlite); an interrupted build resumes. Bad records go to
+    OUT/rejected.jsonl with their reason.
+
+    Example: kg build (bundled corpus into ./kg-out), kg build papers.jsonl --out out/ --workers 2
     """
-    summary, _ = run_build(inputs or [], out, fmt=fmt, quiet=quiet)
+    summary, _ = run_build(
+        inputs or [],
+        out,
+        fmt=fmt,
+        quiet=quiet,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        batch_size=batch_size,
+    )
     if not quiet:
         _print_summary(summary, f"built {out}/")
-        console.print(f"Open {out / 'graph.html'} in a browser; query with `kg query --out {out} 'SELECT ...'`.")
+        console.print(
+            f"Open {out / 'graph.html'} in a browser; query with `kg query --out {out} 'SELECT ...'`."
+        )
 
 
 @app.command("extract")
@@ -62,16 +111,39 @@ def extract_cli(
     ),
     fmt: Format = None,
     quiet: Quiet = False,
+    workers: Workers = 1,
+    executor: Executor = "serial",
+    scheduler: Scheduler = None,
+    batch_size: BatchSize = BATCH_SIZE,
+    cache: Annotated[
+        Path | None,
+        typer.Option("--cache", help="Keep the extraction cache in this SQLite file between runs."),
+    ] = None,
 ) -> None:
-    """Extract entities and relations only, one JSON line per paper (the shape of GUIDELINES.md)."""
-    summary = run_extract(inputs or [], output, fmt=fmt, quiet=quiet)
+    """Extract entities and relations only, one JSON line per paper (the shape of GUIDELINES.md).
+
+    Bad records go to OUTPUT's stem + .rejected.jsonl with their reason.
+    """
+    summary = run_extract(
+        inputs or [],
+        output,
+        fmt=fmt,
+        quiet=quiet,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        batch_size=batch_size,
+        cache_path=cache,
+    )
     if not quiet:
         _print_summary(summary, f"extracted to {output}")
 
 
 @app.command("export")
 def export_cli(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Export format, e.g. turtle, ntriples, jsonld, neo4j-csv.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Export format, e.g. turtle, ntriples, jsonld, neo4j-csv.")
+    ],
     dest: Annotated[Path, typer.Argument(help="Output file (or directory for neo4j-csv).")],
     out: OutDir = DEFAULT_OUT,
 ) -> None:

@@ -1,0 +1,362 @@
+"""The build's SQLite file: extraction cache plus the papers of the current run.
+
+``cache.sqlite`` under the out dir holds two things:
+
+* ``extractions``: one unlinked :class:`~kg.types.Extraction` per paper id, keyed by
+  (paper id, content hash, extractor version). A paper whose title/abstract or extractor version
+  changed misses and is re-extracted; its new row replaces the old one, so no stale assertion
+  survives. Rows are committed per batch, so a killed build keeps what it finished.
+* ``run_papers`` / ``run_seen``: the unique papers of the current run in input order, and where
+  their duplicates were seen. They are rebuilt at the start of every run and let the later stages
+  stream papers back from disk instead of holding them in a Python list.
+
+Examples
+--------
+>>> from kg.types import Paper
+>>> cache = ExtractionCache(":memory:")
+>>> p = Paper("p1", "T", "We propose X.")
+>>> cache.add_paper(p)
+True
+>>> cache.add_paper(p)
+False
+>>> cache.lookup(p, "v1") is None
+True
+>>> cache.store([Extraction(p, (), (), extractor="v1")])
+>>> cache.lookup(p, "v1").extractor, cache.lookup(p, "v2") is None
+('v1', True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from kg.errors import WriterError
+from kg.types import Extraction, Mention, Paper, PaperEntity, PaperRelation, Sighting
+from kg.vocab import EntityType, RelationType
+
+__all__ = [
+    "CACHE_FILE",
+    "ExtractionCache",
+    "content_hash",
+    "extraction_to_row",
+    "extraction_from_row",
+    "paper_to_row",
+    "paper_from_row",
+]
+
+CACHE_FILE = "cache.sqlite"
+# Bump when the row layout changes: an old cache is then dropped instead of misread.
+_SCHEMA = 1
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS extractions (
+    paper_id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    extractor TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_papers (
+    ord INTEGER PRIMARY KEY, paper_id TEXT UNIQUE NOT NULL, data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_seen (
+    paper_id TEXT NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL, date TEXT
+);
+CREATE INDEX IF NOT EXISTS run_seen_paper ON run_seen (paper_id);
+"""
+
+
+def content_hash(paper: Paper) -> str:
+    """Hash of what the extractor reads (title and abstract); metadata changes do not re-extract.
+
+    Examples
+    --------
+    >>> content_hash(Paper("a", "T", "A")) == content_hash(Paper("b", "T", "A", date="2024"))
+    True
+    >>> content_hash(Paper("a", "T", "A")) == content_hash(Paper("a", "T", "A."))
+    False
+    """
+    h = hashlib.sha256()
+    h.update(paper.title.encode("utf-8", "surrogatepass"))
+    h.update(b"\x00")
+    h.update(paper.abstract.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:32]
+
+
+def paper_to_row(p: Paper) -> str:
+    """A paper as compact JSON (every field, so a paper read back equals the one stored).
+
+    Examples
+    --------
+    >>> p = Paper("p", "T", "A", authors=("X",), seen=(Sighting("f", 3, "2024-01-01"),))
+    >>> paper_from_row(paper_to_row(p)) == p
+    True
+    """
+    return json.dumps(
+        [
+            p.id,
+            p.title,
+            p.abstract,
+            p.date,
+            p.url,
+            p.arxiv_id,
+            list(p.authors),
+            list(p.categories),
+            p.source,
+            [[s.source, s.line, s.date] for s in p.seen],
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def paper_from_row(data: str) -> Paper:
+    """Inverse of :func:`paper_to_row`.
+
+    Examples
+    --------
+    >>> paper_from_row(paper_to_row(Paper("p", "T", "A"))).title
+    'T'
+    """
+    pid, title, abstract, date, url, arxiv_id, authors, categories, source, seen = json.loads(data)
+    return Paper(
+        pid,
+        title,
+        abstract,
+        date,
+        url,
+        arxiv_id,
+        tuple(authors),
+        tuple(categories),
+        source,
+        tuple(Sighting(s, n, d) for s, n, d in seen),
+    )
+
+
+def extraction_to_row(ex: Extraction) -> str:
+    """Entities and relations of an extraction as compact JSON (the paper is stored apart).
+
+    Examples
+    --------
+    >>> from kg.types import PAPER
+    >>> p = Paper("p", "X", "We propose X.")
+    >>> m = Mention("title", 0, 1, "X", EntityType.MODEL, origin="caps", score=0.5)
+    >>> ex = Extraction(p, (PaperEntity("X", EntityType.MODEL, ("X",), (m,)),),
+    ...                 (PaperRelation(PAPER, RelationType.PROPOSES, "X", "We propose X.", 0.9),), "v1")
+    >>> extraction_from_row(p, extraction_to_row(ex)) == ex
+    True
+    """
+    return json.dumps(
+        {
+            "x": ex.extractor,
+            "e": [
+                [
+                    e.name,
+                    e.type.value,
+                    list(e.aliases),
+                    e.id,
+                    [[m.field, m.start, m.end, m.text, m.label.value, m.origin, m.score] for m in e.mentions],
+                ]
+                for e in ex.entities
+            ],
+            "r": [
+                [r.head, r.type.value, r.tail, r.evidence, r.confidence, r.extractor, r.head_id, r.tail_id]
+                for r in ex.relations
+            ],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def extraction_from_row(paper: Paper, data: str) -> Extraction:
+    """Inverse of :func:`extraction_to_row` for ``paper``.
+
+    Examples
+    --------
+    >>> p = Paper("p", "T", "A")
+    >>> extraction_from_row(p, extraction_to_row(Extraction(p, (), (), "v"))).extractor
+    'v'
+    """
+    d = json.loads(data)
+    entities = tuple(
+        PaperEntity(
+            name,
+            EntityType(etype),
+            tuple(aliases),
+            tuple(
+                Mention(f, s, e, t, EntityType(label), origin, score)
+                for f, s, e, t, label, origin, score in ms
+            ),
+            eid,
+        )
+        for name, etype, aliases, eid, ms in d["e"]
+    )
+    relations = tuple(
+        PaperRelation(head, RelationType(rtype), tail, evidence, conf, extractor, head_id, tail_id)
+        for head, rtype, tail, evidence, conf, extractor, head_id, tail_id in d["r"]
+    )
+    return Extraction(paper, entities, relations, d["x"])
+
+
+class _SeenMapping(Mapping[str, tuple[Sighting, ...]]):
+    """paper id -> sightings of its dropped duplicates, read from SQLite on demand."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __getitem__(self, pid: str) -> tuple[Sighting, ...]:
+        rows = self._db.execute(
+            "SELECT source, line, date FROM run_seen WHERE paper_id = ? ORDER BY rowid", (pid,)
+        ).fetchall()
+        if not rows:
+            raise KeyError(pid)
+        return tuple(Sighting(s, n, d) for s, n, d in rows)
+
+    def __iter__(self) -> Iterator[str]:
+        return (r[0] for r in self._db.execute("SELECT DISTINCT paper_id FROM run_seen"))
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(DISTINCT paper_id) FROM run_seen").fetchone()[0])
+
+
+class ExtractionCache:
+    """The SQLite file of a build (see the module docstring).
+
+    Parameters
+    ----------
+    path
+        The database file (created with its parent directory), or ``":memory:"``.
+
+    Raises
+    ------
+    WriterError
+        The file cannot be created or is not a database.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+        try:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: transactions are explicit, one per batch (see store()).
+            self._db = sqlite3.connect(str(path), isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise WriterError(f"cannot open the extraction cache {path}: {exc}") from exc
+        self.sightings: Mapping[str, tuple[Sighting, ...]] = _SeenMapping(self._db)
+
+    def _migrate(self) -> None:
+        self._db.executescript(_DDL)
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None or int(row[0]) != _SCHEMA:
+            self._db.execute("DELETE FROM extractions")
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(_SCHEMA),))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> ExtractionCache:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ the current run
+
+    def start_run(self) -> None:
+        """Forget the previous run's paper list (the extraction rows stay: they are the cache)."""
+        self._db.execute("BEGIN")
+        self._db.execute("DELETE FROM run_papers")
+        self._db.execute("DELETE FROM run_seen")
+        self._db.execute("COMMIT")
+        self._db.execute("BEGIN")
+
+    def commit(self) -> None:
+        """Make everything so far durable and open the next transaction."""
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+        self._db.execute("BEGIN")
+
+    def add_paper(self, paper: Paper) -> bool:
+        """Record a paper of this run; False (and its sightings kept) if its id was already seen."""
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO run_papers (paper_id, data) VALUES (?, ?)", (paper.id, paper_to_row(paper))
+        )
+        if cur.rowcount:
+            return True
+        self._db.executemany(
+            "INSERT INTO run_seen VALUES (?, ?, ?, ?)",
+            [(paper.id, s.source, s.line, s.date) for s in paper.seen],
+        )
+        return False
+
+    def drop_paper(self, paper_id: str) -> None:
+        """Remove a paper from this run (the extractor failed on it; it goes to rejected.jsonl)."""
+        self._db.execute("DELETE FROM run_papers WHERE paper_id = ?", (paper_id,))
+        self._db.execute("DELETE FROM run_seen WHERE paper_id = ?", (paper_id,))
+
+    def run_size(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM run_papers").fetchone()[0])
+
+    def run_extractions(self, batch: int = 500) -> Iterator[Extraction]:
+        """This run's extractions (unlinked), in input order, read ``batch`` rows at a time.
+
+        Raises
+        ------
+        KeyError
+            A paper of the run has no extraction with its current content (a pipeline bug).
+        """
+        last = 0
+        while True:
+            rows = self._db.execute(
+                "SELECT r.ord, r.paper_id, r.data, e.data, e.content_hash FROM run_papers r "
+                "LEFT JOIN extractions e ON e.paper_id = r.paper_id WHERE r.ord > ? ORDER BY r.ord LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            for ordinal, pid, pdata, edata, chash in rows:
+                paper = paper_from_row(pdata)
+                if edata is None or chash != content_hash(paper):
+                    raise KeyError(f"no current extraction cached for paper {pid!r}")
+                yield extraction_from_row(paper, edata)
+                last = ordinal
+
+    # ------------------------------------------------------------------ the cache proper
+
+    def lookup(self, paper: Paper, extractor: str) -> Extraction | None:
+        """The cached extraction of ``paper`` by ``extractor`` if its content is unchanged."""
+        row = self._db.execute(
+            "SELECT data FROM extractions WHERE paper_id = ? AND content_hash = ? AND extractor = ?",
+            (paper.id, content_hash(paper), extractor),
+        ).fetchone()
+        return None if row is None else extraction_from_row(paper, row[0])
+
+    def is_cached(self, paper: Paper, extractor: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM extractions WHERE paper_id = ? AND content_hash = ? AND extractor = ?",
+            (paper.id, content_hash(paper), extractor),
+        ).fetchone()
+        return row is not None
+
+    def store(self, extractions: Iterable[Extraction]) -> None:
+        """Store (replacing any older row of the same paper) and commit: one call per batch."""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?, ?)",
+            [
+                (ex.paper.id, content_hash(ex.paper), ex.extractor, extraction_to_row(ex))
+                for ex in extractions
+            ],
+        )
+        self.commit()
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM extractions").fetchone()[0])
