@@ -53,6 +53,8 @@ def build_nlp(package: str | None = SPACY_PACKAGE) -> tuple[Language, str]:
     if package:
         try:
             nlp = spacy.load(package, exclude=["ner", "lemmatizer"])
+            if "parser" in nlp.pipe_names:
+                nlp.add_pipe("kg_sentence_fix", before="parser")
             desc = f"{package}=={nlp.meta.get('version', '?')}"
         except OSError:
             if not _warned:
@@ -151,6 +153,7 @@ class Extractor:
 
     def _assemble(self, paper: Paper, tdoc: Doc, adoc: Doc) -> Extraction:
         fields = (("title", tdoc), ("abstract", adoc))
+        _spread_names(fields)
         abstract_keys = {entity_key(c.text) for c in adoc._.kg_mentions or []}
         cands: list[tuple[str, Candidate]] = [
             (f, c) for f, d in fields for c in (d._.kg_mentions or [])
@@ -180,11 +183,6 @@ class Extractor:
             if c.concept and (k not in defined or defined[k] == entity_key(c.text)):
                 groups.union("kb:" + c.concept, k)
                 concept_of[k] = c.concept
-        members: dict[str, list[tuple[str, Candidate]]] = defaultdict(list)
-        for f, c in cands:
-            k = entity_key(c.text)
-            if k:
-                members[groups.find(k)].append((f, c))
         lead = next((c for f, c in cands if f == "title" and c.origin == "abbrev"), None)
         if lead is not None and entity_key(lead.text) not in abstract_keys:
             # The title renames the system the abstract introduces ("Tutel: ..." / "We present Flex").
@@ -195,13 +193,19 @@ class Extractor:
             base, _, version = lead.text.rpartition(" ")
             if re.fullmatch(r"v\d+(?:\.\d+)*", version) and entity_key(base) in abstract_keys:
                 groups.union(entity_key(lead.text), entity_key(base))
+        members: dict[str, list[tuple[str, Candidate]]] = defaultdict(list)
+        for f, c in cands:
+            k = entity_key(c.text)
+            if k:
+                members[groups.find(k)].append((f, c))
         long_forms = {entity_key(a.long) for _, d in fields for a in (d._.kg_abbrevs or [])} | named_longer
+        lead_name = {entity_key(lead.text)} if lead is not None else set()
         lead_key = next((entity_key(c.text) for f, c in cands if f == "title" and c.origin == "abbrev"
                          and c.start == len(tdoc.text) - len(tdoc.text.lstrip())), None)
         entities: list[PaperEntity] = []
         name_of: dict[str, str] = {}
         for root, ms in members.items():
-            name = _canonical(ms, long_forms)
+            name = _canonical(ms, long_forms, lead_name)
             typ = _vote(ms)
             mentions = tuple(
                 Mention(f, c.start, c.end, c.text, c.type or typ, origin=c.origin)  # type: ignore[arg-type]
@@ -217,7 +221,8 @@ class Extractor:
         def smentions(span_start: int, span_end: int, field_cands: list[Candidate]) -> list[SentMention]:
             return [
                 SentMention(c.start - span_start, c.end - span_start, name_of[entity_key(c.text)],
-                            types[name_of[entity_key(c.text)]])
+                            types[name_of[entity_key(c.text)]], known=c.concept is not None,
+                            defined=c.origin == "abbrev" or entity_key(c.text) in named_longer)
                 for c in field_cands
                 if span_start <= c.start and c.end <= span_end and entity_key(c.text) in name_of
             ]
@@ -254,6 +259,28 @@ def _retype(e: PaperEntity, relations: list, sentences: list) -> PaperEntity:
     return e
 
 
+def _spread_names(fields: tuple[tuple[str, Doc], ...]) -> None:
+    """Names introduced once (the title's lead name, "we present Flex") are names everywhere.
+
+    Plain words such as "Flex" or "Tutel" are not name-like by spelling, so their other
+    occurrences would be missed; find them as whole words in both fields.
+    """
+    names = {c.text: c for _, d in fields for c in (d._.kg_mentions or [])
+             if c.origin in {"intro", "abbrev"} and " " not in c.text and len(c.text) > 2
+             and not (c.origin == "abbrev" and c.start > 0)}
+    if not names:
+        return
+    for _, d in fields:
+        have = list(d._.kg_mentions or [])
+        added = []
+        for text, c in names.items():
+            for m in re.finditer(rf"(?<![\w-]){re.escape(text)}(?![\w-])", d.text):
+                if all(m.end() <= h.start or m.start() >= h.end for h in have + added):
+                    added.append(dataclasses.replace(c, start=m.start(), end=m.end(), origin="repeat"))
+        if added:
+            d._.kg_mentions = sorted(have + added, key=lambda x: x.start)
+
+
 def _weak(e: PaperEntity) -> bool:
     return all(m.origin in {"phrase", "caps"} for m in e.mentions)
 
@@ -265,9 +292,10 @@ def _needs_confirmation(c: Candidate) -> bool:
     return c.origin == "kb" and " " not in c.text and not is_name_like(c.text)
 
 
-def _canonical(ms: list[tuple[str, Candidate]], long_forms: set[str]) -> str:
+def _canonical(ms: list[tuple[str, Candidate]], long_forms: set[str], lead: set[str]) -> str:
+    """Most specific full name: a defined long form, else the title's name, else the most used."""
     texts = [c.text for _, c in ms]
-    longs = [t for t in texts if entity_key(t) in long_forms]
+    longs = [t for t in texts if entity_key(t) in long_forms] or [t for t in texts if entity_key(t) in lead]
     if longs:
         return longs[0]
     full = [t for t in texts if not is_acronym(t)] or texts

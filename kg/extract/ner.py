@@ -30,7 +30,7 @@ from kg.link.kb import Concept, KnowledgeBase, load_kb
 from kg.link.keys import entity_key, is_acronym
 from kg.vocab import EntityType
 
-__all__ = ["Candidate", "MentionRecognizer", "find_candidates", "resolve_overlaps", "context_type"]
+__all__ = ["Candidate", "MentionRecognizer", "sentence_fix", "find_candidates", "resolve_overlaps", "context_type"]
 
 if not Doc.has_extension("kg_mentions"):
     Doc.set_extension("kg_mentions", default=None)
@@ -38,7 +38,7 @@ if not Doc.has_extension("kg_abbrevs"):
     Doc.set_extension("kg_abbrevs", default=None)
 
 # Higher wins when two candidates overlap with the same length.
-_PRIORITY = {"abbrev": 5, "kb": 4, "ortho": 3, "caps": 2, "phrase": 1, "short": 5}
+_PRIORITY = {"abbrev": 5, "kb": 4, "ortho": 3, "intro": 3, "caps": 2, "phrase": 1, "short": 5, "repeat": 3}
 _WRAPPERS = frozenset(
     "strategy strategies mechanism mechanisms technique techniques algorithm algorithms paradigm method "
     "methods approach approaches framework frameworks scheme module procedure".split()
@@ -313,7 +313,7 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
         if word not in NOT_NAMES and word.lower() not in GENERIC_MODIFIERS and entity_key(word) not in _GENERIC_KEYS:
             concept = rec.kb.lookup(word)
             cands.append(Candidate(m.start(1), m.end(1), word, concept.type if concept else None,
-                                   "kb" if concept else "ortho", concept.id if concept else None, concept is not None))
+                                   "kb" if concept else "intro", concept.id if concept else None, concept is not None))
     if title:
         lead = re.match(r"\s*([^:]{2,60}?)\s*:\s", text)
         if lead and _is_lead_name(lead.group(1)):
@@ -368,6 +368,25 @@ def _is_lead_name(text: str) -> bool:
     return len(words) == 1 and words[0][:1].isupper() and not words[0].lower().endswith("ing")
 
 
+_EVAL_SENT = re.compile(
+    r"\b(?:benchmarks?|results?|performance|accuracy|scores?|outperform\w*|surpass\w*|achiev\w*|evaluat\w*|"
+    r"state-of-the-art|sota|improv\w*|gains?)\b|[+]\d",
+    re.I,
+)
+_NOT_EVAL_VERB = re.compile(r"(?:built|based|trained|train|tuned|tune|pretrained|relies|rely|depends|focus\w*|run|runs)$", re.I)
+
+
+def _evaluated_position(doc: Doc, start_tok: int) -> bool:
+    """A name right after "on"/"across" in a sentence about results is a benchmark."""
+    if start_tok < 1 or doc[start_tok - 1].lower_ not in {"on", "across"}:
+        return False
+    prev = doc[start_tok - 2].text if start_tok >= 2 else ""
+    if _NOT_EVAL_VERB.search(prev):
+        return False
+    sent = doc[start_tok].sent if doc.has_annotation("SENT_START") else doc[:]
+    return bool(_EVAL_SENT.search(sent.text))
+
+
 def _type_in_context(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
     tok_at = _token_index(doc)
     spans = []
@@ -390,10 +409,26 @@ def _type_in_context(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
             if c.type in {None, EntityType.DATASET, EntityType.BENCHMARK} or not c.strong:
                 if not (ctx is EntityType.TASK and c.origin in {"ortho", "kb"}):
                     typ, strong = ctx, True
+        if typ is None and _evaluated_position(doc, s):
+            typ = EntityType.BENCHMARK  # "(+6.31 on CMMLU)", "results across SciEval"
         if typ is None:
             typ = EntityType.MODEL
         out.append(replace(c, type=typ, strong=strong))
     return out
+
+
+@Language.component("kg_sentence_fix")
+def sentence_fix(doc: Doc) -> Doc:
+    """Before the parser: a "." followed by a capitalised word ends a sentence.
+
+    The small parser glues sentences after names it does not know ("... for MoE. Flex
+    outperforms ..."), which would mix the evidence and the subject of two sentences.
+    """
+    for tok in doc[2:]:
+        prev = doc[tok.i - 1]
+        if prev.text == "." and tok.text[:1].isupper() and len(doc[tok.i - 2].text) > 1:
+            tok.is_sent_start = True
+    return doc
 
 
 @Language.factory("kg_mentions", default_config={})

@@ -104,6 +104,8 @@ class SentMention:
     end: int
     name: str  # canonical entity name
     type: EntityType
+    known: bool = False  # a KB concept (existing work, rarely what this paper proposes)
+    defined: bool = False  # defined here: an abbreviation's long form or "X called Y"
 
 
 def cue_spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -138,7 +140,10 @@ def _subject(sent: Span, cue_start: int, mentions: Sequence[SentMention], main: 
             break
     if cue_tok is not None and doc.has_annotation("DEP"):
         verb = cue_tok
-        for _ in range(4):
+        for _ in range(7):
+            if verb.dep_ in {"acl", "relcl"} and verb.tag_ == "VBN" and verb.head.i < verb.i and before:
+                # "a model named SwinV2-MoE, built upon X": the name the participle modifies.
+                return before[-1].name, False
             subj = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
             if subj:
                 sub = subj[0]
@@ -256,7 +261,7 @@ def extract_relations(
             after = [x for x in mentions if x.start >= m.end()]
             first_new = next((x for x in after if x.name not in seen_before and x.type not in
                               {EntityType.TASK, EntityType.METRIC}), None)
-            if first_new is not None and first_new.start - m.end() < 80:
+            if first_new is not None and _introduces(text[m.end() : first_new.start], first_new):
                 _add(out, PAPER, RelationType.PROPOSES, first_new.name, text, "propose-cue", types)
                 if first_new.name not in proposed:
                     proposed.append(first_new.name)
@@ -345,6 +350,23 @@ def _listed_after(text: str, mentions: Sequence[SentMention], kinds: frozenset[E
         else:
             prev = None
     return out
+
+
+_GAP_STOP = re.compile(r"\b(?:with|on|for|using|from|to|in|by|via|based|than|and|that|which)\b|--|;", re.I)
+
+
+def _introduces(gap: str, x: SentMention) -> bool:
+    """Whether the words between "we propose" and ``x`` let ``x`` be the thing proposed.
+
+    "we propose MEMO", "we introduce a novel method ZSCL": yes. "presents a report for
+    continually pre-training Llama-3", "experiments with a small model -- TinyLlama": no.
+    A term defined right there ("based on Leave-One-Out K-Nearest-Neighbor, or LOOK") is new.
+    """
+    if x.defined:
+        return len(gap) < 80
+    if x.known:
+        return len(gap) <= 15 and not _GAP_STOP.search(gap)
+    return len(gap) < 60 and not _GAP_STOP.search(gap)
 
 
 def _trained_before(text: str, pos: int) -> bool:

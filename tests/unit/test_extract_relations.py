@@ -65,3 +65,29 @@ def test_evidence_is_verbatim_sentence_and_confidence_in_range(ex) -> None:
     for r in out.relations:
         assert r.evidence in abstract or r.evidence == "t"
         assert 0.0 <= r.confidence <= 1.0
+
+
+def test_known_model_in_a_report_is_not_proposed(ex) -> None:
+    t = triples(ex, "Towards better continual pre-training",
+                "This paper presents a technical report for continually pre-training Llama-3 (8B).")
+    assert (PAPER, "proposes", "Llama-3") not in t
+
+
+def test_title_name_and_renamed_abstract_name_are_one_entity(ex) -> None:
+    out = ex.extract(Paper("p", "Tutel: Adaptive Mixture-of-Experts at Scale",
+                           "We present Flex, a scalable stack for MoE. Flex outperforms Fairseq."))
+    ents = {e.name: e for e in out.entities}
+    assert {"Tutel", "Flex"} <= set(ents["Tutel"].aliases)
+    assert ("Tutel", "improves-on", "Fairseq") in {(r.head, r.type.value, r.tail) for r in out.relations}
+
+
+def test_benchmark_after_on_in_a_results_sentence(ex) -> None:
+    out = ex.extract(Paper("p", "ZetaLM: a model", "ZetaLM gains +6.31 on CMMLU and +4.1 on SciEvalX."))
+    types = {e.name: e.type.value for e in out.entities}
+    assert types["CMMLU"] == "Benchmark" and types["SciEvalX"] == "Benchmark"
+
+
+def test_generic_subject_is_not_the_paper(ex) -> None:
+    t = triples(ex, "Fira: full-rank training",
+                "Previous methods rely on decomposing weight matrices (e.g., LoRA). We propose Fira.")
+    assert not any(tail == "LoRA" and r == "uses" for _, r, tail in t)
