@@ -78,13 +78,20 @@ ORDER BY ?who""",
     ),
     _r(
         "builds-on-electra",
-        "What builds on ELECTRA?",
+        "What builds on or improves on ELECTRA, and what does ELECTRA build or improve on?",
         """
-SELECT DISTINCT ?name WHERE {
+SELECT DISTINCT ?direction ?relation ?name WHERE {
   ?electra skos:prefLabel|skos:altLabel "ELECTRA" .
-  ?x mlkg:buildsOn ?electra ; skos:prefLabel ?name .
+  VALUES ?relation { mlkg:buildsOn mlkg:improvesOn }
+  { ?x ?relation ?electra . BIND ("to ELECTRA" AS ?direction) }
+  UNION
+  { ?electra ?relation ?x . BIND ("from ELECTRA" AS ?direction) }
+  OPTIONAL { ?x skos:prefLabel ?entityName }
+  OPTIONAL { ?x dcterms:title ?paperTitle }
+  BIND (COALESCE(?entityName, ?paperTitle) AS ?name)
 }
-ORDER BY ?name""",
+ORDER BY ?direction ?relation ?name""",
+        "Keep only `mlkg:buildsOn` in VALUES and the first branch of the UNION for \"what builds on ELECTRA\".",
     ),
     _r(
         "most-evaluated-benchmarks",
@@ -124,11 +131,11 @@ ORDER BY ?a ?b ?c""",
     ),
     _r(
         "transitive-improvements",
-        "What does DoRA improve on, directly or through a chain of improvements?",
+        "What does Fira improve on, directly or through a chain of improvements?",
         """
 SELECT DISTINCT ?name WHERE {
-  ?dora skos:prefLabel|skos:altLabel "DoRA" .
-  ?dora mlkg:improvesOn+ ?x .
+  ?fira skos:prefLabel|skos:altLabel "Fira" .
+  ?fira mlkg:improvesOn+ ?x .
   ?x skos:prefLabel ?name .
 }
 ORDER BY ?name""",
@@ -145,10 +152,10 @@ ORDER BY ?alias""",
     ),
     _r(
         "evidence-for-claim",
-        "What is the evidence that DoRA improves on LoRA: which paper, which sentence, what confidence?",
+        "What is the evidence that SVFit improves on LoRA: which paper, which sentence, what confidence?",
         """
 SELECT ?paper ?evidence ?confidence ?extractor WHERE {
-  ?head skos:prefLabel|skos:altLabel "DoRA" .
+  ?head skos:prefLabel|skos:altLabel "SVFit" .
   ?tail skos:prefLabel|skos:altLabel "LoRA" .
   ?a a mlkg:RelationAssertion ;
      rdf:subject ?head ; rdf:predicate mlkg:improvesOn ; rdf:object ?tail ;
@@ -170,16 +177,15 @@ ORDER BY ?title""",
     ),
     _r(
         "papers-building-on-paper",
-        "Which papers build on what the LoRA paper proposed?",
+        "Which papers build on, or improve on, what another paper proposed?",
         """
-SELECT DISTINCT ?title ?via WHERE {
-  ?lora skos:prefLabel|skos:altLabel "LoRA" .
-  ?link a mlkg:PaperLink ; rdf:subject ?paper ; rdf:predicate mlkg:paperBuildsOn ;
-        mlkg:via ?lora ; rdf:object ?source .
-  ?paper dcterms:title ?title . ?lora skos:prefLabel ?via .
+SELECT ?citing ?relation ?via ?source WHERE {
+  ?link a mlkg:PaperLink ; rdf:subject ?p ; rdf:predicate ?relation ; rdf:object ?q ; mlkg:via ?v .
+  ?p dcterms:title ?citing . ?q dcterms:title ?source . ?v skos:prefLabel ?via .
 }
-ORDER BY ?title""",
-        "Derived links: the plain triple is `?paper mlkg:paperBuildsOn ?source`; mlkg:relatedPaper covers all kinds.",
+ORDER BY ?source ?citing ?relation""",
+        "Derived links: the plain triple is `?p mlkg:paperBuildsOn ?q` (or mlkg:paperImprovesOn); "
+        "mlkg:relatedPaper covers every kind.",
     ),
     _r(
         "trained-on",
@@ -207,14 +213,15 @@ ORDER BY ?metric""",
         "Which claims have low confidence (below 0.7) and deserve a human look?",
         """
 SELECT ?subject ?relation ?object ?confidence WHERE {
-  ?a a mlkg:RelationAssertion ; rdf:subject ?s ; rdf:predicate ?relation ; rdf:object ?o ;
-     mlkg:confidence ?confidence .
+  ?a mlkg:confidence ?confidence .
   FILTER (?confidence < 0.7)
-  OPTIONAL { ?s skos:prefLabel ?sName } OPTIONAL { ?s dcterms:title ?sTitle }
-  BIND (COALESCE(?sName, ?sTitle) AS ?subject)
+  ?a a mlkg:RelationAssertion ; rdf:subject ?s ; rdf:predicate ?relation ; rdf:object ?o .
   ?o skos:prefLabel ?object .
+  OPTIONAL { ?s skos:prefLabel ?sName }
+  OPTIONAL { ?s dcterms:title ?sTitle }
+  BIND (COALESCE(?sName, ?sTitle) AS ?subject)
 }
-ORDER BY ?confidence ?subject""",
+ORDER BY ?confidence ?subject ?object""",
     ),
     _r(
         "entities-by-type",
