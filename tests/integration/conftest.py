@@ -1,0 +1,87 @@
+"""Shared fixtures of the integration tests (real servers, started here or by scripts in the repo).
+
+Bolt test server (marker ``neo4j``): FalkorDB with Bolt, started once per session by
+scripts/falkordb.sh on free ports in a temporary directory and stopped at the end. Set
+``KG_TEST_BOLT_URI`` to reuse a server that is already running instead (e.g. ``scripts/falkordb.sh
+start`` then ``KG_TEST_BOLT_URI=bolt://127.0.0.1:17687``). No test skips when the server is missing:
+the fixture fails with the script's output.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import neo4j
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FALKORDB_SH = REPO / "scripts" / "falkordb.sh"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class BoltServer:
+    """A running Bolt server: its URI and the dialect kg must speak to it."""
+
+    uri: str
+    dialect: str = "falkordb"
+
+
+@pytest.fixture(scope="session")
+def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
+    """The Bolt test server for the whole session."""
+    reuse = os.environ.get("KG_TEST_BOLT_URI")
+    if reuse:
+        yield BoltServer(reuse, os.environ.get("KG_TEST_BOLT_DIALECT", "falkordb"))
+        return
+    bolt = _free_port()
+    env = {
+        **os.environ,
+        "KG_FALKORDB_BOLT_PORT": str(bolt),
+        "KG_FALKORDB_PORT": str(_free_port()),
+        "KG_FALKORDB_DIR": str(tmp_path_factory.mktemp("falkordb")),
+        "KG_PYTHON": sys.executable,
+    }
+    started = subprocess.run(["bash", str(FALKORDB_SH), "start"], env=env, capture_output=True, text=True)
+    if started.returncode != 0:
+        pytest.fail(f"scripts/falkordb.sh start failed:\n{started.stdout}\n{started.stderr}", pytrace=False)
+    try:
+        yield BoltServer(f"bolt://127.0.0.1:{bolt}")
+    finally:
+        subprocess.run(["bash", str(FALKORDB_SH), "stop"], env=env, capture_output=True, text=True)
+
+
+def _bolt_driver(server: BoltServer) -> neo4j.Driver:
+    # A short acquisition deadline: FalkorDB ignores the handshake of the first connection after a
+    # client hung up (see docs/cypher.md); the driver's managed transactions retry past it.
+    return neo4j.GraphDatabase.driver(
+        server.uri, auth=None, connection_acquisition_timeout=3.0, max_transaction_retry_time=15.0
+    )
+
+
+@pytest.fixture(scope="module")
+def bolt_driver(bolt_server: BoltServer) -> Iterator[neo4j.Driver]:
+    """One driver per test module (its pooled connection is reused by every test of the module)."""
+    driver = _bolt_driver(bolt_server)
+    try:
+        yield driver
+    finally:
+        driver.close()
+
+
+@pytest.fixture
+def bolt(bolt_server: BoltServer, bolt_driver: neo4j.Driver) -> neo4j.Driver:
+    """The module's driver on an empty database."""
+    bolt_driver.execute_query("MATCH (n) DETACH DELETE n")
+    return bolt_driver
