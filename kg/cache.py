@@ -273,11 +273,9 @@ class ExtractionCache:
 
     def start_run(self) -> None:
         """Forget the previous run's paper list (the extraction rows stay: they are the cache)."""
-        self._db.execute("BEGIN")
+        self.commit()
         self._db.execute("DELETE FROM run_papers")
         self._db.execute("DELETE FROM run_seen")
-        self._db.execute("COMMIT")
-        self._db.execute("BEGIN")
 
     def commit(self) -> None:
         """Make everything so far durable and open the next transaction."""
