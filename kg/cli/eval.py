@@ -67,20 +67,27 @@ def _print_gold(d: dict[str, Any], by_rule: bool) -> None:
     console.print(cal)
 
 
-def _scier(path: Path, as_json: bool) -> None:
+def _scier(path: Path, as_json: bool, ner: str) -> None:
     try:
         from kg.evaluate import scier
     except ImportError as exc:
         raise InputError(f"SciER scoring is not available in this build ({exc})") from None
-    from kg.extract import load_extractor
+    from kg.extract import Extractor, build_nlp, load_extractor
     from kg.types import Paper
 
-    ex = load_extractor()
+    if ner == "statistical":
+        from kg.extract.statistical import StatisticalTagger
 
-    def predict(text: str) -> list[tuple[int, int, str]]:
-        out = ex.extract(Paper("scier", "", text))
-        return [(m.start, m.end, m.label.value) for e in out.entities for m in e.mentions if m.field == "abstract"]
+        predict = StatisticalTagger.load().tag
+    elif ner in {"pipeline", "combined"}:
+        ex = load_extractor() if ner == "pipeline" else Extractor(*build_nlp(statistical=True))
 
+        def predict(text: str) -> list[tuple[int, int, str]]:
+            out = ex.extract(Paper("scier", "", text))
+            return [(m.start, m.end, e.type.value) for e in out.entities for m in e.mentions
+                    if m.field == "abstract"]
+    else:
+        raise InputError(f"unknown --ner {ner!r} (choose pipeline, statistical or combined)")
     scores = scier.score_scier(path, predict)
     if as_json:
         sys.stdout.write(json.dumps(scores.to_dict(), indent=2) + "\n")
@@ -96,6 +103,10 @@ def eval_cli(
         "--predictions", "-p", help="Score this extractions.jsonl instead of running the extractor.")] = None,
     scier_file: Annotated[Path | None, typer.Option(
         "--scier", help="Score span-level NER on a SciER JSONL split instead.")] = None,
+    ner: Annotated[str, typer.Option(
+        "--ner", help="With --scier: which recognizer to score: pipeline (the default extractor), "
+        "statistical (the SciER-trained NER alone) or combined (pipeline + statistical gap filling).")
+    ] = "pipeline",
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     errors: Annotated[bool, typer.Option("--errors", help="List false positives and negatives.")] = False,
     by_rule: Annotated[bool, typer.Option("--by-rule", help="Precision of each relation rule.")] = False,
@@ -108,7 +119,7 @@ def eval_cli(
     from kg.evaluate.gold import read_jsonl, score
 
     if scier_file is not None:
-        _scier(scier_file, as_json)
+        _scier(scier_file, as_json, ner)
         return
     if gold is None:
         raise InputError("give a gold JSONL file, or --scier FILE")

@@ -38,7 +38,7 @@ _RENAMED = re.compile(r"\b(?:[Ww]e|[Tt]his paper)\s+(?:propose|present|introduce
 _CALLED = re.compile(r"\s*(?:[a-z]+\s*)?,?\s*(?:called|named|dubbed|termed|coined|or)\s+|\s*\(\s*")
 
 
-def build_nlp(package: str | None = SPACY_PACKAGE) -> tuple[Language, str]:
+def build_nlp(package: str | None = SPACY_PACKAGE, statistical: bool = False) -> tuple[Language, str]:
     """The spaCy pipeline and a description of it; falls back to a blank English pipeline.
 
     Examples
@@ -69,7 +69,9 @@ def build_nlp(package: str | None = SPACY_PACKAGE) -> tuple[Language, str]:
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
     try:
-        nlp.add_pipe("kg_mentions")
+        nlp.add_pipe("kg_mentions", config={"statistical": statistical})
+        if statistical:
+            desc += "+scier-ner"
     except Exception as exc:  # a broken KB file surfaces here
         raise ExtractionError(f"cannot build the extraction pipeline: {exc}") from exc
     return nlp, desc
@@ -282,7 +284,7 @@ def _spread_names(fields: tuple[tuple[str, Doc], ...]) -> None:
 
 
 def _weak(e: PaperEntity) -> bool:
-    return all(m.origin in {"phrase", "caps"} for m in e.mentions)
+    return all(m.origin in {"phrase", "caps", "ner"} for m in e.mentions)
 
 
 def _needs_confirmation(c: Candidate) -> bool:

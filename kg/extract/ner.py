@@ -38,7 +38,7 @@ if not Doc.has_extension("kg_abbrevs"):
     Doc.set_extension("kg_abbrevs", default=None)
 
 # Higher wins when two candidates overlap with the same length.
-_PRIORITY = {"abbrev": 5, "kb": 4, "ortho": 3, "intro": 3, "caps": 2, "phrase": 1, "short": 5, "repeat": 3}
+_PRIORITY = {"abbrev": 5, "kb": 4, "ortho": 3, "intro": 3, "caps": 2, "ner": 2, "phrase": 1, "short": 5, "repeat": 3}
 _WRAPPERS = frozenset(
     "strategy strategies mechanism mechanisms technique techniques algorithm algorithms paradigm method "
     "methods approach approaches framework frameworks scheme module procedure".split()
@@ -206,8 +206,9 @@ def _phrases(doc: Doc, title: bool) -> list[Candidate]:
 class MentionRecognizer:
     """Finds candidates in one Doc. Holds the KB phrase matchers; see :func:`find_candidates`."""
 
-    def __init__(self, nlp: Language, kb: KnowledgeBase | None = None) -> None:
+    def __init__(self, nlp: Language, kb: KnowledgeBase | None = None, tagger: object | None = None) -> None:
         self.kb = kb or load_kb()
+        self.tagger = tagger  # kg.extract.statistical.StatisticalTagger, or None
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.forms: dict[str, Concept] = {}
@@ -284,6 +285,34 @@ def _long_form_type(long: str, kb: KnowledgeBase) -> tuple[EntityType, bool]:
     return EntityType.METHOD, False
 
 
+_STAT_TYPES = {"Method": None, "Task": EntityType.TASK, "Dataset": EntityType.DATASET}
+
+
+def _statistical(doc: Doc, rec: MentionRecognizer) -> list[Candidate]:
+    """Spans of the statistical NER trained on SciER, if the recognizer has one (kg.extract.statistical).
+
+    SciER's Method covers our Model and Method, and Dataset our Dataset and Benchmark: the KB and
+    context decide those; the model's spans only propose boundaries.
+    """
+    if rec.tagger is None or not doc.text.strip():
+        return []
+    out = []
+    for start, end, label in rec.tagger.tag(doc.text):
+        text = doc.text[start:end]
+        if label not in _STAT_TYPES or entity_key(text) in _GENERIC_KEYS or text.lower() in GENERIC_MODIFIERS:
+            continue
+        concept = rec.kb.lookup(text)
+        if concept is not None:
+            out.append(Candidate(start, end, text, concept.type, "kb", concept.id, True))
+        else:
+            typ = _STAT_TYPES[label]
+            if typ is None and label == "Method":
+                last = text.split()[-1].lower()
+                typ = EntityType.MODEL if (last in MODEL_HEADS or is_name_like(text.split()[0])) else EntityType.METHOD
+            out.append(Candidate(start, end, text, typ, "ner"))
+    return out
+
+
 def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> list[Candidate]:
     """All entity candidates of one field (title or abstract), typed, overlaps resolved.
 
@@ -346,6 +375,11 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
             cands.append(Candidate(start, start + len(name), name, typ, "caps"))
     cands += _phrases(doc, title)
     kept = resolve_overlaps(c for c in cands if c.text.strip() and entity_key(c.text) not in _GENERIC_KEYS)
+    # The statistical NER only fills gaps: where the rules found nothing.
+    for c in resolve_overlaps(_statistical(doc, rec)):
+        if all(c.end <= k.start or c.start >= k.end for k in kept):
+            kept.append(c)
+    kept.sort(key=lambda c: c.start)
     return _type_in_context(doc, kept)
 
 
@@ -431,13 +465,18 @@ def sentence_fix(doc: Doc) -> Doc:
     return doc
 
 
-@Language.factory("kg_mentions", default_config={})
+@Language.factory("kg_mentions", default_config={"statistical": False})
 class MentionComponent:
-    """spaCy component: sets ``doc._.kg_mentions`` (abstract-style rules; titles are handled by kg.extract)."""
+    """spaCy component: sets ``doc._.kg_mentions``; with ``statistical`` it also uses the SciER NER."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, statistical: bool) -> None:
         self.name = name
-        self.recognizer = MentionRecognizer(nlp)
+        tagger = None
+        if statistical:
+            from kg.extract.statistical import StatisticalTagger
+
+            tagger = StatisticalTagger.load()
+        self.recognizer = MentionRecognizer(nlp, tagger=tagger)
 
     def __call__(self, doc: Doc) -> Doc:
         title = bool(doc.user_data.get("kg_title"))

@@ -70,3 +70,19 @@ def test_cli_eval_json_and_predictions(tmp_path) -> None:
     res = runner.invoke(app, ["eval", str(gold), "--predictions", str(preds), "--json", "--errors"])
     d = json.loads(res.output)
     assert d["entities"]["strict"]["fn"] == 4 and len(d["errors"]) == 7
+
+
+def test_cli_scier_pipeline(tmp_path) -> None:
+    rec = {"id": "d#s0", "text": "We evaluate BERT on GLUE for question answering .", "relations": [],
+           "entities": [{"start": 12, "end": 16, "type": "Method", "text": "BERT"},
+                        {"start": 20, "end": 24, "type": "Dataset", "text": "GLUE"},
+                        {"start": 29, "end": 47, "type": "Task", "text": "question answering"}]}
+    path = tmp_path / "scier.jsonl"
+    path.write_text(json.dumps(rec) + "\n")
+    res = CliRunner().invoke(app, ["eval", "--scier", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    # BERT (Model -> Method), GLUE (Benchmark -> Dataset) and the task, with exact spans.
+    assert {k: d["entities"][k]["tp"] for k in ("Method", "Task", "Dataset")} == {"Method": 1, "Task": 1, "Dataset": 1}
+    res = CliRunner().invoke(app, ["eval", "--scier", str(path), "--ner", "nonsense"])
+    assert res.exit_code != 0
