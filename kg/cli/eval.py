@@ -43,27 +43,53 @@ def _prf_table(title: str, rows: dict[str, Any]) -> Table:
     for col in ("", "P", "R", "F1", "tp", "fp", "fn"):
         t.add_column(col, justify="right" if col else "left")
     for name, d in rows.items():
-        t.add_row(name, f"{d['precision']:.3f}", f"{d['recall']:.3f}", f"{d['f1']:.3f}",
-                  str(d["tp"]), str(d["fp"]), str(d["fn"]))
+        t.add_row(
+            name,
+            f"{d['precision']:.3f}",
+            f"{d['recall']:.3f}",
+            f"{d['f1']:.3f}",
+            str(d["tp"]),
+            str(d["fp"]),
+            str(d["fn"]),
+        )
     return t
 
 
 def _print_gold(d: dict[str, Any], by_rule: bool) -> None:
     ents = d["entities"]
-    console.print(_prf_table(f"entities ({d['papers']} papers)", {
-        "lenient (Benchmark~Dataset, Model~Method)": ents["lenient"], "strict": ents["strict"],
-        **{f"  {k}": v for k, v in ents["by_type"].items()}}))
+    console.print(
+        _prf_table(
+            f"entities ({d['papers']} papers)",
+            {
+                "lenient (Benchmark~Dataset, Model~Method)": ents["lenient"],
+                "strict": ents["strict"],
+                **{f"  {k}": v for k, v in ents["by_type"].items()},
+            },
+        )
+    )
     rels = d["relations"]
-    console.print(_prf_table("relations", {"all types": rels["all"], "core three": rels["core"],
-                                           **{f"  {k}": v for k, v in rels["by_type"].items()}}))
+    console.print(
+        _prf_table(
+            "relations",
+            {
+                "all types": rels["all"],
+                "core three": rels["core"],
+                **{f"  {k}": v for k, v in rels["by_type"].items()},
+            },
+        )
+    )
     if by_rule:
         console.print(_prf_table("relations by rule (precision = calibrated confidence)", rels["by_rule"]))
     cal = Table(title="confidence calibration (relations)", title_justify="left")
     for col in ("confidence", "n", "correct", "precision"):
         cal.add_column(col)
     for row in d["calibration"]:
-        cal.add_row(row["bin"], str(row["n"]), str(row["correct"]),
-                    "-" if row["precision"] is None else f"{row['precision']:.3f}")
+        cal.add_row(
+            row["bin"],
+            str(row["n"]),
+            str(row["correct"]),
+            "-" if row["precision"] is None else f"{row['precision']:.3f}",
+        )
     console.print(cal)
 
 
@@ -84,8 +110,12 @@ def _scier(path: Path, as_json: bool, ner: str) -> None:
 
         def predict(text: str) -> list[tuple[int, int, str]]:
             out = ex.extract(Paper("scier", "", text))
-            return [(m.start, m.end, e.type.value) for e in out.entities for m in e.mentions
-                    if m.field == "abstract"]
+            return [
+                (m.start, m.end, e.type.value)
+                for e in out.entities
+                for m in e.mentions
+                if m.field == "abstract"
+            ]
     else:
         raise InputError(f"unknown --ner {ner!r} (choose pipeline, statistical or combined)")
     scores = scier.score_scier(path, predict)
@@ -97,15 +127,28 @@ def _scier(path: Path, as_json: bool, ner: str) -> None:
 
 @app.command("eval")
 def eval_cli(
-    gold: Annotated[Path | None, typer.Argument(help="Gold JSONL (dev-gold format: id, title, abstract, "
-                                                     "entities, relations).", show_default=False)] = None,
-    predictions: Annotated[Path | None, typer.Option(
-        "--predictions", "-p", help="Score this extractions.jsonl instead of running the extractor.")] = None,
-    scier_file: Annotated[Path | None, typer.Option(
-        "--scier", help="Score span-level NER on a SciER JSONL split instead.")] = None,
-    ner: Annotated[str, typer.Option(
-        "--ner", help="With --scier: which recognizer to score: pipeline (the default extractor), "
-        "statistical (the SciER-trained NER alone) or combined (pipeline + statistical gap filling).")
+    gold: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Gold JSONL (dev-gold format: id, title, abstract, entities, relations).", show_default=False
+        ),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            "--predictions", "-p", help="Score this extractions.jsonl instead of running the extractor."
+        ),
+    ] = None,
+    scier_file: Annotated[
+        Path | None, typer.Option("--scier", help="Score span-level NER on a SciER JSONL split instead.")
+    ] = None,
+    ner: Annotated[
+        str,
+        typer.Option(
+            "--ner",
+            help="With --scier: which recognizer to score: pipeline (the default extractor), "
+            "statistical (the SciER-trained NER alone) or combined (pipeline + statistical gap filling).",
+        ),
     ] = "pipeline",
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     errors: Annotated[bool, typer.Option("--errors", help="List false positives and negatives.")] = False,

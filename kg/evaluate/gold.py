@@ -43,8 +43,15 @@ __all__ = [
     "calibration",
 ]
 
-CORE_RELATIONS = (RelationType.IMPROVES_ON.value, RelationType.EVALUATED_ON.value, RelationType.BUILDS_ON.value)
-_LENIENT = {EntityType.BENCHMARK.value: EntityType.DATASET.value, EntityType.MODEL.value: EntityType.METHOD.value}
+CORE_RELATIONS = (
+    RelationType.IMPROVES_ON.value,
+    RelationType.EVALUATED_ON.value,
+    RelationType.BUILDS_ON.value,
+)
+_LENIENT = {
+    EntityType.BENCHMARK.value: EntityType.DATASET.value,
+    EntityType.MODEL.value: EntityType.METHOD.value,
+}
 
 
 def normalise(name: str) -> str:
@@ -91,8 +98,14 @@ class PRF:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def to_dict(self) -> dict[str, float | int]:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 @dataclass
@@ -114,11 +127,17 @@ class GoldScores:
     def to_dict(self) -> dict[str, Any]:
         return {
             "papers": self.papers,
-            "entities": {"strict": self.entities_strict.to_dict(), "lenient": self.entities_lenient.to_dict(),
-                         "by_type": {k: v.to_dict() for k, v in sorted(self.entity_types.items())}},
-            "relations": {"all": self.relations.to_dict(), "core": self.relations_core.to_dict(),
-                          "by_type": {k: v.to_dict() for k, v in sorted(self.relation_types.items())},
-                          "by_rule": {k: v.to_dict() for k, v in sorted(self.rules.items())}},
+            "entities": {
+                "strict": self.entities_strict.to_dict(),
+                "lenient": self.entities_lenient.to_dict(),
+                "by_type": {k: v.to_dict() for k, v in sorted(self.entity_types.items())},
+            },
+            "relations": {
+                "all": self.relations.to_dict(),
+                "core": self.relations_core.to_dict(),
+                "by_type": {k: v.to_dict() for k, v in sorted(self.relation_types.items())},
+                "by_rule": {k: v.to_dict() for k, v in sorted(self.rules.items())},
+            },
             "calibration": calibration(self.confidences),
         }
 
@@ -201,8 +220,11 @@ def _score_paper(s: GoldScores, gold: dict[str, Any], pred: dict[str, Any]) -> N
         return PAPER if name == PAPER else to_gold.get(normalise(name), "pred:" + normalise(name))
 
     gold_triples = {
-        (PAPER if r["head"] == PAPER else normalise(r["head"]), r["type"],
-         PAPER if r["tail"] == PAPER else normalise(r["tail"]))
+        (
+            PAPER if r["head"] == PAPER else normalise(r["head"]),
+            r["type"],
+            PAPER if r["tail"] == PAPER else normalise(r["tail"]),
+        )
         for r in gold.get("relations", [])
     }
     pred_triples: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -212,7 +234,9 @@ def _score_paper(s: GoldScores, gold: dict[str, Any], pred: dict[str, Any]) -> N
             pred_triples[t] = r
     for t, r in pred_triples.items():
         ok = t in gold_triples
-        for prf in [s.relations, s.relation_types[t[1]]] + ([s.relations_core] if t[1] in CORE_RELATIONS else []):
+        for prf in [s.relations, s.relation_types[t[1]]] + (
+            [s.relations_core] if t[1] in CORE_RELATIONS else []
+        ):
             prf.tp += ok
             prf.fp += not ok
         rule = r.get("extractor", "")
@@ -221,14 +245,28 @@ def _score_paper(s: GoldScores, gold: dict[str, Any], pred: dict[str, Any]) -> N
             s.rules[rule].fp += not ok
         s.confidences.append((float(r.get("confidence", 1.0)), ok))
         if not ok:
-            s.errors.append({"paper": pid, "kind": "relation FP",
-                             "item": f"{r['head']} -{r['type']}-> {r['tail']} ({r.get('confidence', '')})"})
+            s.errors.append(
+                {
+                    "paper": pid,
+                    "kind": "relation FP",
+                    "item": f"{r['head']} -{r['type']}-> {r['tail']} ({r.get('confidence', '')})",
+                }
+            )
     for t in gold_triples - set(pred_triples):
-        for prf in [s.relations, s.relation_types[t[1]]] + ([s.relations_core] if t[1] in CORE_RELATIONS else []):
+        for prf in [s.relations, s.relation_types[t[1]]] + (
+            [s.relations_core] if t[1] in CORE_RELATIONS else []
+        ):
             prf.fn += 1
-        g = next(r for r in gold["relations"] if (PAPER if r["head"] == PAPER else normalise(r["head"])) == t[0]
-                 and r["type"] == t[1] and normalise(r["tail"]) == t[2])
-        s.errors.append({"paper": pid, "kind": "relation FN", "item": f"{g['head']} -{g['type']}-> {g['tail']}"})
+        g = next(
+            r
+            for r in gold["relations"]
+            if (PAPER if r["head"] == PAPER else normalise(r["head"])) == t[0]
+            and r["type"] == t[1]
+            and normalise(r["tail"]) == t[2]
+        )
+        s.errors.append(
+            {"paper": pid, "kind": "relation FN", "item": f"{g['head']} -{g['type']}-> {g['tail']}"}
+        )
 
 
 def score(gold: Iterable[dict[str, Any]], predictions: Iterable[dict[str, Any]]) -> GoldScores:
@@ -244,8 +282,9 @@ def score(gold: Iterable[dict[str, Any]], predictions: Iterable[dict[str, Any]])
     return s
 
 
-def calibration(confidences: Sequence[tuple[float, bool]], edges: Sequence[float] = (0.0, 0.4, 0.6, 0.8, 1.01)
-                ) -> list[dict[str, Any]]:
+def calibration(
+    confidences: Sequence[tuple[float, bool]], edges: Sequence[float] = (0.0, 0.4, 0.6, 0.8, 1.01)
+) -> list[dict[str, Any]]:
     """Precision of predicted relations per confidence bin, and of all with confidence >= each edge.
 
     Examples
@@ -256,9 +295,21 @@ def calibration(confidences: Sequence[tuple[float, bool]], edges: Sequence[float
     rows = []
     for lo, hi in zip(edges, edges[1:], strict=False):
         sel = [ok for c, ok in confidences if lo <= c < hi]
-        rows.append({"bin": f"[{lo:.1f},{min(hi, 1.0):.1f}{']' if hi > 1 else ')'}", "n": len(sel),
-                     "correct": sum(sel), "precision": round(sum(sel) / len(sel), 4) if sel else None})
+        rows.append(
+            {
+                "bin": f"[{lo:.1f},{min(hi, 1.0):.1f}{']' if hi > 1 else ')'}",
+                "n": len(sel),
+                "correct": sum(sel),
+                "precision": round(sum(sel) / len(sel), 4) if sel else None,
+            }
+        )
     sel = [ok for c, ok in confidences if c >= 0.8]
-    rows.append({"bin": ">=0.8", "n": len(sel), "correct": sum(sel),
-                 "precision": round(sum(sel) / len(sel), 4) if sel else None})
+    rows.append(
+        {
+            "bin": ">=0.8",
+            "n": len(sel),
+            "correct": sum(sel),
+            "precision": round(sum(sel) / len(sel), 4) if sel else None,
+        }
+    )
     return rows

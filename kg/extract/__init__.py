@@ -11,4 +11,11 @@ Examples
 from kg.extract.abbrev import Abbreviation, find_abbreviations
 from kg.extract.extractor import EXTRACTOR_VERSION, Extractor, build_nlp, load_extractor
 
-__all__ = ["Abbreviation", "Extractor", "EXTRACTOR_VERSION", "build_nlp", "find_abbreviations", "load_extractor"]
+__all__ = [
+    "Abbreviation",
+    "Extractor",
+    "EXTRACTOR_VERSION",
+    "build_nlp",
+    "find_abbreviations",
+    "load_extractor",
+]

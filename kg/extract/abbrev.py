@@ -17,9 +17,39 @@ _FOR_SHORT = re.compile(r",?\s+or\s+([A-Za-z][\w-]{1,9})\s+for\s+short\b")
 _WORD = re.compile(r"[^\s]+")
 # A long form stops at these: they introduce the definition rather than belong to it.
 _BOUNDARY_WORDS = {
-    "a", "an", "the", "we", "our", "called", "named", "dubbed", "namely", "termed", "propose",
-    "proposes", "introduce", "introduces", "present", "presents", "is", "are", "of", "and", "or",
-    "on", "in", "with", "for", "to", "by", "as", "via", "using", "this", "that", "these",
+    "a",
+    "an",
+    "the",
+    "we",
+    "our",
+    "called",
+    "named",
+    "dubbed",
+    "namely",
+    "termed",
+    "propose",
+    "proposes",
+    "introduce",
+    "introduces",
+    "present",
+    "presents",
+    "is",
+    "are",
+    "of",
+    "and",
+    "or",
+    "on",
+    "in",
+    "with",
+    "for",
+    "to",
+    "by",
+    "as",
+    "via",
+    "using",
+    "this",
+    "that",
+    "these",
 }
 
 
@@ -109,7 +139,9 @@ def _definition(text: str, short: str, short_start: int, end: int) -> Abbreviati
     return found
 
 
-def _match(text: str, short: str, short_start: int, end: int, words: list[re.Match[str]]) -> Abbreviation | None:
+def _match(
+    text: str, short: str, short_start: int, end: int, words: list[re.Match[str]]
+) -> Abbreviation | None:
     if not words:
         return None
     cand_start = words[0].start()
@@ -125,7 +157,9 @@ def _match(text: str, short: str, short_start: int, end: int, words: list[re.Mat
     first = long.split()[0].lower()
     if first in _BOUNDARY_WORDS:
         return None
-    return Abbreviation(long, long_start, long_start + len(long), short, short_start, short_start + len(short))
+    return Abbreviation(
+        long, long_start, long_start + len(long), short, short_start, short_start + len(short)
+    )
 
 
 def find_abbreviations(text: str) -> list[Abbreviation]:

@@ -23,8 +23,8 @@ from kg.errors import ExtractionError
 from kg.extract.ner import Candidate
 from kg.extract.ortho import is_name_like
 from kg.extract.relations import SentMention, extract_relations
-from kg.link.keys import entity_key, is_acronym
 from kg.link.kb import KB_DIR
+from kg.link.keys import entity_key, is_acronym
 from kg.types import Extraction, Mention, Paper, PaperEntity
 from kg.vocab import EntityType, RelationType
 
@@ -109,7 +109,8 @@ class Extractor:
     Examples
     --------
     >>> ex = load_extractor()
-    >>> p = Paper("p1", "LoRA-X: Faster Fine-Tuning", "We propose LoRA-X, a method that outperforms LoRA on GLUE.")
+    >>> abstract = "We propose LoRA-X, a method that outperforms LoRA on GLUE."
+    >>> p = Paper("p1", "LoRA-X: Faster Fine-Tuning", abstract)
     >>> out = ex.extract(p)
     >>> sorted(e.name for e in out.entities)
     ['GLUE', 'LoRA', 'LoRA-X']
@@ -158,7 +159,9 @@ class Extractor:
         _spread_names(fields)
         abstract_keys = {entity_key(c.text) for c in adoc._.kg_mentions or []}
         cands: list[tuple[str, Candidate]] = [
-            (f, c) for f, d in fields for c in (d._.kg_mentions or [])
+            (f, c)
+            for f, d in fields
+            for c in (d._.kg_mentions or [])
             # Title Case hides which title phrases are names: keep those the abstract also names.
             if not (f == "title" and _needs_confirmation(c) and entity_key(c.text) not in abstract_keys)
         ]
@@ -202,11 +205,19 @@ class Extractor:
                 members[groups.find(k)].append((f, c))
         long_forms = {entity_key(a.long) for _, d in fields for a in (d._.kg_abbrevs or [])} | named_longer
         lead_name = {entity_key(lead.text)} if lead is not None else set()
-        lead_key = next((entity_key(c.text) for f, c in cands if f == "title" and c.origin == "abbrev"
-                         and c.start == len(tdoc.text) - len(tdoc.text.lstrip())), None)
+        lead_key = next(
+            (
+                entity_key(c.text)
+                for f, c in cands
+                if f == "title"
+                and c.origin == "abbrev"
+                and c.start == len(tdoc.text) - len(tdoc.text.lstrip())
+            ),
+            None,
+        )
         entities: list[PaperEntity] = []
         name_of: dict[str, str] = {}
-        for root, ms in members.items():
+        for ms in members.values():
             name = _canonical(ms, long_forms, lead_name)
             typ = _vote(ms)
             mentions = tuple(
@@ -222,9 +233,14 @@ class Extractor:
 
         def smentions(span_start: int, span_end: int, field_cands: list[Candidate]) -> list[SentMention]:
             return [
-                SentMention(c.start - span_start, c.end - span_start, name_of[entity_key(c.text)],
-                            types[name_of[entity_key(c.text)]], known=c.concept is not None,
-                            defined=c.origin == "abbrev" or entity_key(c.text) in named_longer)
+                SentMention(
+                    c.start - span_start,
+                    c.end - span_start,
+                    name_of[entity_key(c.text)],
+                    types[name_of[entity_key(c.text)]],
+                    known=c.concept is not None,
+                    defined=c.origin == "abbrev" or entity_key(c.text) in named_longer,
+                )
                 for c in field_cands
                 if span_start <= c.start and c.end <= span_end and entity_key(c.text) in name_of
             ]
@@ -267,9 +283,15 @@ def _spread_names(fields: tuple[tuple[str, Doc], ...]) -> None:
     Plain words such as "Flex" or "Tutel" are not name-like by spelling, so their other
     occurrences would be missed; find them as whole words in both fields.
     """
-    names = {c.text: c for _, d in fields for c in (d._.kg_mentions or [])
-             if c.origin in {"intro", "abbrev"} and " " not in c.text and len(c.text) > 2
-             and not (c.origin == "abbrev" and c.start > 0)}
+    names = {
+        c.text: c
+        for _, d in fields
+        for c in (d._.kg_mentions or [])
+        if c.origin in {"intro", "abbrev"}
+        and " " not in c.text
+        and len(c.text) > 2
+        and not (c.origin == "abbrev" and c.start > 0)
+    }
     if not names:
         return
     for _, d in fields:

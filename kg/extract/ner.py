@@ -27,10 +27,17 @@ from kg.extract.lexicon import (
 )
 from kg.extract.ortho import is_name_like, iter_names
 from kg.link.kb import Concept, KnowledgeBase, load_kb
-from kg.link.keys import entity_key, is_acronym
+from kg.link.keys import entity_key
 from kg.vocab import EntityType
 
-__all__ = ["Candidate", "MentionRecognizer", "sentence_fix", "find_candidates", "resolve_overlaps", "context_type"]
+__all__ = [
+    "Candidate",
+    "MentionRecognizer",
+    "sentence_fix",
+    "find_candidates",
+    "resolve_overlaps",
+    "context_type",
+]
 
 if not Doc.has_extension("kg_mentions"):
     Doc.set_extension("kg_mentions", default=None)
@@ -38,10 +45,38 @@ if not Doc.has_extension("kg_abbrevs"):
     Doc.set_extension("kg_abbrevs", default=None)
 
 # Higher wins when two candidates overlap with the same length.
-_PRIORITY = {"abbrev": 5, "kb": 4, "ortho": 3, "intro": 3, "caps": 2, "ner": 2, "phrase": 1, "short": 5, "repeat": 3}
+_PRIORITY = {
+    "abbrev": 5,
+    "kb": 4,
+    "ortho": 3,
+    "intro": 3,
+    "caps": 2,
+    "ner": 2,
+    "phrase": 1,
+    "short": 5,
+    "repeat": 3,
+}
 _WRAPPERS = frozenset(
-    "strategy strategies mechanism mechanisms technique techniques algorithm algorithms paradigm method "
-    "methods approach approaches framework frameworks scheme module procedure".split()
+    [
+        "strategy",
+        "strategies",
+        "mechanism",
+        "mechanisms",
+        "technique",
+        "techniques",
+        "algorithm",
+        "algorithms",
+        "paradigm",
+        "method",
+        "methods",
+        "approach",
+        "approaches",
+        "framework",
+        "frameworks",
+        "scheme",
+        "module",
+        "procedure",
+    ]
 )
 _GENERIC_KEYS = frozenset(entity_key(t) for t in GENERIC_TERMS)
 _CAPS = re.compile(
@@ -53,8 +88,8 @@ _INTRO_NAME = re.compile(
     r"([A-Z][A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*)(?=\s*[,.:;(]|\s+(?:a|an|the|which|that|to|for|as|is|with)\b)"
 )
 _NUMERIC = re.compile(r"[\d.,]+[x\u00d7%]?|\d+(?:\.\d+)?[kmb]")
-_NAMING_VERBS = frozenset("called named dubbed termed coined gained paid drawn".split())
-_FUNCTION = frozenset("of for and with on in to by from the a an via".split())
+_NAMING_VERBS = frozenset(["called", "named", "dubbed", "termed", "coined", "gained", "paid", "drawn"])
+_FUNCTION = frozenset(["of", "for", "and", "with", "on", "in", "to", "by", "from", "the", "a", "an", "via"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +163,11 @@ def context_type(doc: Doc, start_tok: int, end_tok: int, spans: list[tuple[int, 
             low = doc[j].lower_
             if low in TYPE_NOUNS:
                 found = TYPE_NOUNS[low]
-            elif doc[j].pos_ in {"VERB", "AUX", "ADP", "PUNCT", "PRON", "SCONJ"} and low not in {"pre", "-"} \
-                    and doc[j].dep_ != "amod":
+            elif (
+                doc[j].pos_ in {"VERB", "AUX", "ADP", "PUNCT", "PRON", "SCONJ"}
+                and low not in {"pre", "-"}
+                and doc[j].dep_ != "amod"
+            ):
                 break
         if found is not None:
             return found
@@ -137,8 +175,31 @@ def context_type(doc: Doc, start_tok: int, end_tok: int, spans: list[tuple[int, 
         return TYPE_NOUNS[doc[i].lower_]
     # Left: "the X benchmark" is handled above; here "datasets such as X", "a model called X".
     j = start_tok - 1
-    markers = {",", "and", "or", "such", "as", "including", "like", "namely", "called", "named", "dubbed",
-               "termed", "e.g.", "i.e.", ":", "(", "the", "a", "an", "new", "novel", "our", "public"}
+    markers = {
+        ",",
+        "and",
+        "or",
+        "such",
+        "as",
+        "including",
+        "like",
+        "namely",
+        "called",
+        "named",
+        "dubbed",
+        "termed",
+        "e.g.",
+        "i.e.",
+        ":",
+        "(",
+        "the",
+        "a",
+        "an",
+        "new",
+        "novel",
+        "our",
+        "public",
+    }
     steps = 0
     while j >= sent_start and steps < 12:
         t = doc[j]
@@ -160,10 +221,18 @@ def _phrases(doc: Doc, title: bool) -> list[Candidate]:
         low = tok.lower_
         lemma = tok.lemma_.lower() if tok.lemma_ else low
         # Only the last noun of a compound is its head ("pruning method": "method").
-        if tok.i + 1 < n and doc[tok.i + 1].pos_ in {"NOUN", "PROPN"} and doc[tok.i + 1].lower_ not in _FUNCTION:
-            if not (doc[tok.i + 1].lower_ in _WRAPPERS):
-                continue
-        if not title and tok.pos_ not in {"NOUN", "PROPN", "X", ""} and not (tok.tag_ == "VBG" and tok.dep_ in {"pobj", "dobj", "nsubj", "conj", "compound"}):
+        if (
+            tok.i + 1 < n
+            and doc[tok.i + 1].pos_ in {"NOUN", "PROPN"}
+            and doc[tok.i + 1].lower_ not in _FUNCTION
+            and doc[tok.i + 1].lower_ not in _WRAPPERS
+        ):
+            continue
+        if (
+            not title
+            and tok.pos_ not in {"NOUN", "PROPN", "X", ""}
+            and not (tok.tag_ == "VBG" and tok.dep_ in {"pobj", "dobj", "nsubj", "conj", "compound"})
+        ):
             continue
         head = head_type(low) or head_type(lemma)
         if head is None:
@@ -308,7 +377,11 @@ def _statistical(doc: Doc, rec: MentionRecognizer) -> list[Candidate]:
             typ = _STAT_TYPES[label]
             if typ is None and label == "Method":
                 last = text.split()[-1].lower()
-                typ = EntityType.MODEL if (last in MODEL_HEADS or is_name_like(text.split()[0])) else EntityType.METHOD
+                typ = (
+                    EntityType.MODEL
+                    if (last in MODEL_HEADS or is_name_like(text.split()[0]))
+                    else EntityType.METHOD
+                )
             out.append(Candidate(start, end, text, typ, "ner"))
     return out
 
@@ -339,10 +412,23 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
             cands.append(Candidate(m.start, m.end, m.text, None, "ortho"))
     for m in _INTRO_NAME.finditer(text):
         word = m.group(1)
-        if word not in NOT_NAMES and word.lower() not in GENERIC_MODIFIERS and entity_key(word) not in _GENERIC_KEYS:
+        if (
+            word not in NOT_NAMES
+            and word.lower() not in GENERIC_MODIFIERS
+            and entity_key(word) not in _GENERIC_KEYS
+        ):
             concept = rec.kb.lookup(word)
-            cands.append(Candidate(m.start(1), m.end(1), word, concept.type if concept else None,
-                                   "kb" if concept else "intro", concept.id if concept else None, concept is not None))
+            cands.append(
+                Candidate(
+                    m.start(1),
+                    m.end(1),
+                    word,
+                    concept.type if concept else None,
+                    "kb" if concept else "intro",
+                    concept.id if concept else None,
+                    concept is not None,
+                )
+            )
     if title:
         lead = re.match(r"\s*([^:]{2,60}?)\s*:\s", text)
         if lead and _is_lead_name(lead.group(1)):
@@ -350,8 +436,15 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
             if entity_key(name) not in _GENERIC_KEYS:
                 concept = rec.kb.lookup(name)
                 cands.append(
-                    Candidate(lead.start(1), lead.end(1), name, concept.type if concept else None, "abbrev",
-                              concept.id if concept else None, concept is not None)
+                    Candidate(
+                        lead.start(1),
+                        lead.end(1),
+                        name,
+                        concept.type if concept else None,
+                        "abbrev",
+                        concept.id if concept else None,
+                        concept is not None,
+                    )
                 )
     else:
         for m in _CAPS.finditer(text):
@@ -384,8 +477,30 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
 
 
 _NOT_LEAD = frozenset(
-    "revisiting rethinking towards toward beyond on what how why when unifying understanding scaling "
-    "learning improving exploring efficient benchmarking evaluating a an the".split()
+    [
+        "revisiting",
+        "rethinking",
+        "towards",
+        "toward",
+        "beyond",
+        "on",
+        "what",
+        "how",
+        "why",
+        "when",
+        "unifying",
+        "understanding",
+        "scaling",
+        "learning",
+        "improving",
+        "exploring",
+        "efficient",
+        "benchmarking",
+        "evaluating",
+        "a",
+        "an",
+        "the",
+    ]
 )
 
 
@@ -407,7 +522,9 @@ _EVAL_SENT = re.compile(
     r"state-of-the-art|sota|improv\w*|gains?)\b|[+]\d",
     re.I,
 )
-_NOT_EVAL_VERB = re.compile(r"(?:built|based|trained|train|tuned|tune|pretrained|relies|rely|depends|focus\w*|run|runs)$", re.I)
+_NOT_EVAL_VERB = re.compile(
+    r"(?:built|based|trained|train|tuned|tune|pretrained|relies|rely|depends|focus\w*|run|runs)$", re.I
+)
 
 
 def _evaluated_position(doc: Doc, start_tok: int) -> bool:
@@ -437,12 +554,20 @@ def _type_in_context(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
         typ, strong = c.type, c.strong
         data = {EntityType.DATASET, EntityType.BENCHMARK}
         # A KB benchmark stays one when called a "dataset"; use decides later (kg.extract._retype).
-        if ctx is not None and c.strong and c.type in data and (ctx not in data or c.type is EntityType.BENCHMARK):
+        if (
+            ctx is not None
+            and c.strong
+            and c.type in data
+            and (ctx not in data or c.type is EntityType.BENCHMARK)
+        ):
             ctx = None
-        if ctx is not None and c.origin not in {"phrase"}:
-            if c.type in {None, EntityType.DATASET, EntityType.BENCHMARK} or not c.strong:
-                if not (ctx is EntityType.TASK and c.origin in {"ortho", "kb"}):
-                    typ, strong = ctx, True
+        if (
+            ctx is not None
+            and c.origin != "phrase"
+            and (c.type in {None, EntityType.DATASET, EntityType.BENCHMARK} or not c.strong)
+            and not (ctx is EntityType.TASK and c.origin in {"ortho", "kb"})
+        ):
+            typ, strong = ctx, True
         if typ is None and _evaluated_position(doc, s):
             typ = EntityType.BENCHMARK  # "(+6.31 on CMMLU)", "results across SciEval"
         if typ is None:

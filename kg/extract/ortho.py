@@ -27,7 +27,24 @@ _CONT = re.compile(
 _UNIT = re.compile(r"[\d.,]+(?:[kKMBTx\u00d7%]|[Dd]|st|nd|rd|th|bit|b)?")
 _HARDWARE = re.compile(r"(?:[AHVPL]\d{2,4}|RTX\d*|GTX\d*)")
 _KEEP_LOWER_SUFFIX = frozenset(
-    "mini base large small tiny chat instruct turbo plus pro lite flash next nano xl xxl".split()
+    [
+        "mini",
+        "base",
+        "large",
+        "small",
+        "tiny",
+        "chat",
+        "instruct",
+        "turbo",
+        "plus",
+        "pro",
+        "lite",
+        "flash",
+        "next",
+        "nano",
+        "xl",
+        "xxl",
+    ]
 )
 _NUM_WORD = re.compile(r"\d+[a-z]+")  # "2times", "3rd", "10x"
 _TRIM_SUFFIX = re.compile(r"(?:-[a-z]{3,})+$")

@@ -59,31 +59,63 @@ _PROPOSE = re.compile(
 )
 _NAMED = re.compile(r"\b(?:called|named|dubbed|termed|namely|coined)\s*$|,\s*or\s*$", re.I)
 _RULES: list[tuple[RelationType, str, re.Pattern[str]]] = [
-    (RelationType.IMPROVES_ON, "improves-cue", re.compile(
-        r"\b(?:outperform\w*|surpass\w*|beat(?:s|ing)?|exceed\w*|better than|superior to|"
-        r"improv\w* (?:over|upon)|advantage over|(?:speedup|improvement|gains?)\b[^.;]{0,40}?\bover)\b", re.I)),
+    (
+        RelationType.IMPROVES_ON,
+        "improves-cue",
+        re.compile(
+            r"\b(?:outperform\w*|surpass\w*|beat(?:s|ing)?|exceed\w*|better than|superior to|"
+            r"improv\w* (?:over|upon)|advantage over|(?:speedup|improvement|gains?)\b[^.;]{0,40}?\bover)\b",
+            re.I,
+        ),
+    ),
     (RelationType.IMPROVES_ON, "improves-compared", re.compile(r"\bcompared (?:to|with)\b", re.I)),
-    (RelationType.TRAINED_ON, "trained-on", re.compile(
-        r"\b(?:(?:pre-?|post-?|re)?train(?:ed|s|ing)?|fine-?tun(?:ed|ing|es)|learn(?:ed|s)?)\b"
-        r"(?:\s+\w+){0,4}?\s+(?:on|using|from|with)\b", re.I)),
-    (RelationType.BUILDS_ON, "builds-on-cue", re.compile(
-        r"\b(?:based on|built (?:up)?on|builds? (?:up)?on|building (?:up)?on|extend(?:s|ed|ing)?|"
-        r"initiali[sz]ed (?:from|with)|variants? of|derived from|on top of|inherit\w* from|"
-        r"version of|successor (?:to|of)|improves the design of)\b", re.I)),
-    (RelationType.USES, "uses-cue", re.compile(
-        r"\b(?:use[sd]?|using|employ\w*|leverag\w*|incorporat\w*|utili[sz]\w*|adopt\w*|integrat\w*|"
-        r"equipped with|combin\w*|exploit\w*|relies on|rely on|powered by|consists? of|compris\w*|"
-        r"introduces|implements?)\b", re.I)),
-    (RelationType.EVALUATED_ON, "evaluated-on", re.compile(
-        r"\b(?:evaluat\w*|experiment\w*|test(?:ed|s|ing)?|benchmark\w*|results?|achiev\w*|perform\w*|"
-        r"outperform\w*|surpass\w*|accuracy|scores?|state-of-the-art|sota|improv\w*|gains?|report\w*)\b", re.I)),
+    (
+        RelationType.TRAINED_ON,
+        "trained-on",
+        re.compile(
+            r"\b(?:(?:pre-?|post-?|re)?train(?:ed|s|ing)?|fine-?tun(?:ed|ing|es)|learn(?:ed|s)?)\b"
+            r"(?:\s+\w+){0,4}?\s+(?:on|using|from|with)\b",
+            re.I,
+        ),
+    ),
+    (
+        RelationType.BUILDS_ON,
+        "builds-on-cue",
+        re.compile(
+            r"\b(?:based on|built (?:up)?on|builds? (?:up)?on|building (?:up)?on|extend(?:s|ed|ing)?|"
+            r"initiali[sz]ed (?:from|with)|variants? of|derived from|on top of|inherit\w* from|"
+            r"version of|successor (?:to|of)|improves the design of)\b",
+            re.I,
+        ),
+    ),
+    (
+        RelationType.USES,
+        "uses-cue",
+        re.compile(
+            r"\b(?:use[sd]?|using|employ\w*|leverag\w*|incorporat\w*|utili[sz]\w*|adopt\w*|integrat\w*|"
+            r"equipped with|combin\w*|exploit\w*|relies on|rely on|powered by|consists? of|compris\w*|"
+            r"introduces|implements?)\b",
+            re.I,
+        ),
+    ),
+    (
+        RelationType.EVALUATED_ON,
+        "evaluated-on",
+        re.compile(
+            r"\b(?:evaluat\w*|experiment\w*|test(?:ed|s|ing)?|benchmark\w*|results?|achiev\w*|perform\w*|"
+            r"outperform\w*|surpass\w*|accuracy|scores?|state-of-the-art|sota|improv\w*|gains?|report\w*)\b",
+            re.I,
+        ),
+    ),
 ]
 _SELF = re.compile(
     r"\b(?:we|our|ours|it|this (?:method|approach|model|framework|work|paper|technique|system|design)|"
-    r"the proposed|the resulting|the model|the method|the approach|the framework)\b", re.I
+    r"the proposed|the resulting|the model|the method|the approach|the framework)\b",
+    re.I,
 )
 _CLAUSE_END = re.compile(
-    r";|\bwhile\b|\bwhereas\b|\bbut\b|, which\b|\band (?:demonstrat|show|achiev|offer|perform|is|are|can|remain)\w*",
+    r";|\bwhile\b|\bwhereas\b|\bbut\b|, which\b"
+    r"|\band (?:demonstrat|show|achiev|offer|perform|is|are|can|remain)\w*",
     re.I,
 )
 _FOR_TASK = re.compile(
@@ -93,7 +125,9 @@ _FOR_TASK = re.compile(
 _ON = re.compile(r"\b(?:on|across|in|over|using|of|such as|including|like)\b(?:\s+\S+){0,6}?\s*$", re.I)
 _LIST_SEP = re.compile(r"\s*(?:,|and|or|&|as well as|, and|, or)\s*(?:the\s+)?", re.I)
 _BASED = re.compile(r"-based\s+(?:[\w-]+\s+){0,2}?")
-_NOVEL = re.compile(r"\b(?:a|an|our|the)\s+(?:[\w-]+\s+){0,2}?(?:novel|new|proposed)\s+(?:[\w-]+\s+){0,2}?$", re.I)
+_NOVEL = re.compile(
+    r"\b(?:a|an|our|the)\s+(?:[\w-]+\s+){0,2}?(?:novel|new|proposed)\s+(?:[\w-]+\s+){0,2}?$", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +158,9 @@ def _clause_end(text: str, start: int) -> int:
     return m.start() if m else len(text)
 
 
-def _subject(sent: Span, cue_start: int, mentions: Sequence[SentMention], main: str) -> tuple[str | None, bool]:
+def _subject(
+    sent: Span, cue_start: int, mentions: Sequence[SentMention], main: str
+) -> tuple[str | None, bool]:
     """Head of a cue: the named subject before it, else the paper's own contribution.
 
     Returns (name or PAPER or None, came_from_self_reference).
@@ -167,7 +203,25 @@ def _subject(sent: Span, cue_start: int, mentions: Sequence[SentMention], main: 
     return main, True
 
 
-_SIZE_WORDS = frozenset("b m k v mini base large small tiny xl xxl instruct chat it hf".split())
+_SIZE_WORDS = frozenset(
+    [
+        "b",
+        "m",
+        "k",
+        "v",
+        "mini",
+        "base",
+        "large",
+        "small",
+        "tiny",
+        "xl",
+        "xxl",
+        "instruct",
+        "chat",
+        "it",
+        "hf",
+    ]
+)
 
 
 def version_derivations(names: Sequence[tuple[str, EntityType]]) -> list[tuple[str, str]]:
@@ -192,7 +246,11 @@ def version_derivations(names: Sequence[tuple[str, EntityType]]) -> list[tuple[s
                 continue
             if ka.startswith(kb + "-"):
                 rest = ka[len(kb) + 1 :]
-                suffix = a[len(b):].lstrip("- ").split(" ")[0].split("-")[0] if a.lower().startswith(b.lower()) else ""
+                suffix = (
+                    a[len(b) :].lstrip("- ").split(" ")[0].split("-")[0]
+                    if a.lower().startswith(b.lower())
+                    else ""
+                )
                 # "FLAN-PaLM" is PaLM with FLAN tuning, not a variant of "FLAN": a name-like suffix is a name.
                 if is_name_like(suffix):
                     continue
@@ -205,8 +263,16 @@ def version_derivations(names: Sequence[tuple[str, EntityType]]) -> list[tuple[s
     return out
 
 
-def _add(out: dict, head: str, rel: RelationType, tail: str, evidence: str, rule: str,
-         types: dict[str, EntityType], variant: str = "") -> None:
+def _add(
+    out: dict,
+    head: str,
+    rel: RelationType,
+    tail: str,
+    evidence: str,
+    rule: str,
+    types: dict[str, EntityType],
+    variant: str = "",
+) -> None:
     if head == tail or not head or not tail:
         return
     htype = "Paper" if head == PAPER else types[head].value
@@ -214,14 +280,25 @@ def _add(out: dict, head: str, rel: RelationType, tail: str, evidence: str, rule
     if htype not in rel.head_types:
         return
     allowed = rel.tail_types
-    if "Entity" not in allowed and ttype.value not in allowed and not (
-        "Dataset" in allowed and ttype is EntityType.BENCHMARK
+    if (
+        "Entity" not in allowed
+        and ttype.value not in allowed
+        and not ("Dataset" in allowed and ttype is EntityType.BENCHMARK)
     ):
         return
-    conf = RULE_CONFIDENCE.get(f"{rule}:{variant}", RULE_CONFIDENCE[rule]) if variant else RULE_CONFIDENCE[rule]
+    conf = (
+        RULE_CONFIDENCE.get(f"{rule}:{variant}", RULE_CONFIDENCE[rule]) if variant else RULE_CONFIDENCE[rule]
+    )
     key = (head, rel, tail)
     if key not in out or out[key].confidence < conf:
-        out[key] = PaperRelation(head, rel, tail, evidence.strip(), conf, extractor=f"rules:{rule}" + (f":{variant}" if variant else ""))
+        out[key] = PaperRelation(
+            head,
+            rel,
+            tail,
+            evidence.strip(),
+            conf,
+            extractor=f"rules:{rule}" + (f":{variant}" if variant else ""),
+        )
 
 
 def extract_relations(
@@ -259,8 +336,14 @@ def extract_relations(
         text = sent.text
         for m in _PROPOSE.finditer(text):
             after = [x for x in mentions if x.start >= m.end()]
-            first_new = next((x for x in after if x.name not in seen_before and x.type not in
-                              {EntityType.TASK, EntityType.METRIC}), None)
+            first_new = next(
+                (
+                    x
+                    for x in after
+                    if x.name not in seen_before and x.type not in {EntityType.TASK, EntityType.METRIC}
+                ),
+                None,
+            )
             if first_new is not None and _introduces(text[m.end() : first_new.start], first_new):
                 _add(out, PAPER, RelationType.PROPOSES, first_new.name, text, "propose-cue", types)
                 if first_new.name not in proposed:
@@ -272,8 +355,13 @@ def extract_relations(
                         proposed.append(x.name)
         for x in mentions:
             # "a novel Frame Reinforcement Network", "our proposed X": introduced here.
-            if x.name not in seen_before and x.name not in proposed and x.type not in {EntityType.TASK, EntityType.METRIC} \
-                    and x.name[:1].isupper() and _NOVEL.search(text[max(0, x.start - 50) : x.start]):
+            if (
+                x.name not in seen_before
+                and x.name not in proposed
+                and x.type not in {EntityType.TASK, EntityType.METRIC}
+                and x.name[:1].isupper()
+                and _NOVEL.search(text[max(0, x.start - 50) : x.start])
+            ):
                 _add(out, PAPER, RelationType.PROPOSES, x.name, text, "propose-novel", types)
                 proposed.append(x.name)
         seen_before.update(x.name for x in mentions)
@@ -282,13 +370,14 @@ def extract_relations(
     for sent, mentions in sentences:
         text = sent.text
         is_proposal = bool(_PROPOSE.search(text))
-        trained = _RULES[2][2]
         for rel, rule, pattern in _RULES:
             cues = cue_spans(pattern, text)
             if not cues:
                 continue
             if rel is RelationType.EVALUATED_ON:
-                tails = [x for x in _listed_after(text, mentions, DATA, _ON) if not _trained_before(text, x.start)]
+                tails = [
+                    x for x in _listed_after(text, mentions, DATA, _ON) if not _trained_before(text, x.start)
+                ]
             elif rel is RelationType.TRAINED_ON:
                 tails = [x for x in mentions if x.type in DATA]
             else:
@@ -329,13 +418,21 @@ def extract_relations(
                 _add(out, main, RelationType.APPLIED_TO, x.name, title, "applied-to-title", types)
     names = [(n, t) for n, t in types.items()]
     for derived, base in version_derivations(names):
-        _add(out, derived, RelationType.BUILDS_ON, base, _evidence_for(sentences, title, derived),
-             "builds-on-version", types)
+        _add(
+            out,
+            derived,
+            RelationType.BUILDS_ON,
+            base,
+            _evidence_for(sentences, title, derived),
+            "builds-on-version",
+            types,
+        )
     return list(out.values())
 
 
-def _listed_after(text: str, mentions: Sequence[SentMention], kinds: frozenset[EntityType],
-                  cue: re.Pattern[str]) -> list[SentMention]:
+def _listed_after(
+    text: str, mentions: Sequence[SentMention], kinds: frozenset[EntityType], cue: re.Pattern[str]
+) -> list[SentMention]:
     """Mentions of ``kinds`` right after ``cue`` ("on X"), and the rest of a list that follows
     ("on A, B, C and D")."""
     out: list[SentMention] = []
@@ -344,7 +441,9 @@ def _listed_after(text: str, mentions: Sequence[SentMention], kinds: frozenset[E
         if x.type not in kinds:
             prev = None
             continue
-        if cue.search(text[: x.start]) or (prev is not None and _LIST_SEP.fullmatch(text[prev.end : x.start])):
+        if cue.search(text[: x.start]) or (
+            prev is not None and _LIST_SEP.fullmatch(text[prev.end : x.start])
+        ):
             out.append(x)
             prev = x
         else:

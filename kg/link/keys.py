@@ -16,7 +16,9 @@ __all__ = ["entity_key", "is_acronym"]
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\u2043_/]")
 # "pre-training", "pre training" and "pretraining" are one spelling; same for these prefixes.
-_PREFIX_JOIN = re.compile(r"\b(pre|post|fine|multi|non|co|re|semi|self|cross|inter|intra|sub|un)[-\s]+(?=[a-z])")
+_PREFIX_JOIN = re.compile(
+    r"\b(pre|post|fine|multi|non|co|re|semi|self|cross|inter|intra|sub|un)[-\s]+(?=[a-z])"
+)
 # "VideoMAEv2" / "MobileNetV2" keep the version letter apart, as "VideoMAE V2" writes it.
 _VERSION_V = re.compile(r"(?<=[a-z]{2})v(?=\d)")
 _TOKENS = re.compile(r"[a-z]+|\d+(?:\.\d+)*")

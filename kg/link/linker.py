@@ -59,7 +59,8 @@ class Linker:
     >>> from kg.types import Paper, Mention
     >>> from kg.vocab import EntityType, RelationType
     >>> from kg.types import PaperRelation
-    >>> e1 = Extraction(Paper("p1", "t", "a"), (PaperEntity("Llama 2", EntityType.MODEL, ("Llama 2",), ()),), ())
+    >>> llama = PaperEntity("Llama 2", EntityType.MODEL, ("Llama 2",), ())
+    >>> e1 = Extraction(Paper("p1", "t", "a"), (llama,), ())
     >>> e2 = Extraction(Paper("p2", "t", "a"), (PaperEntity("LLaMA-2", EntityType.MODEL, ("LLaMA-2",), ()),),
     ...                 (PaperRelation("PAPER", RelationType.PROPOSES, "LLaMA-2", "ev", 0.9),))
     >>> a, b = Linker().link([e1, e2])

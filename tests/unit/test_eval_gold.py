@@ -8,7 +8,9 @@ from kg.cli import app
 from kg.evaluate.gold import calibration, normalise, score
 
 GOLD = {
-    "id": "g1", "title": "ZetaNet: fast", "abstract": "We propose ZetaNet. ZetaNet outperforms BERT on GLUE.",
+    "id": "g1",
+    "title": "ZetaNet: fast",
+    "abstract": "We propose ZetaNet. ZetaNet outperforms BERT on GLUE.",
     "entities": [
         {"name": "ZetaNet", "type": "Model", "aliases": ["ZetaNet"]},
         {"name": "BERT", "type": "Model", "aliases": ["BERT"]},
@@ -24,16 +26,20 @@ GOLD = {
 
 
 def test_alias_match_and_types() -> None:
-    pred = {"id": "g1", "entities": [
-        {"name": "zeta-net", "type": "Method", "aliases": []},   # lenient only
-        {"name": "LoRA", "type": "Method", "aliases": ["LoRA"]},  # matches through an alias
-        {"name": "GLUE", "type": "Dataset", "aliases": []},      # lenient only
-        {"name": "accuracy", "type": "Metric", "aliases": []},   # false positive
-    ], "relations": [
-        {"head": "PAPER", "type": "proposes", "tail": "zeta-net", "confidence": 0.9},
-        {"head": "zeta-net", "type": "evaluated-on", "tail": "GLUE", "confidence": 0.9},
-        {"head": "GLUE", "type": "improves-on", "tail": "zeta-net", "confidence": 0.5},
-    ]}
+    pred = {
+        "id": "g1",
+        "entities": [
+            {"name": "zeta-net", "type": "Method", "aliases": []},  # lenient only
+            {"name": "LoRA", "type": "Method", "aliases": ["LoRA"]},  # matches through an alias
+            {"name": "GLUE", "type": "Dataset", "aliases": []},  # lenient only
+            {"name": "accuracy", "type": "Metric", "aliases": []},  # false positive
+        ],
+        "relations": [
+            {"head": "PAPER", "type": "proposes", "tail": "zeta-net", "confidence": 0.9},
+            {"head": "zeta-net", "type": "evaluated-on", "tail": "GLUE", "confidence": 0.9},
+            {"head": "GLUE", "type": "improves-on", "tail": "zeta-net", "confidence": 0.5},
+        ],
+    }
     s = score([GOLD], [pred])
     assert (s.entities_lenient.tp, s.entities_lenient.fp, s.entities_lenient.fn) == (3, 1, 1)
     assert (s.entities_strict.tp, s.entities_strict.fp, s.entities_strict.fn) == (1, 3, 3)
@@ -73,16 +79,26 @@ def test_cli_eval_json_and_predictions(tmp_path) -> None:
 
 
 def test_cli_scier_pipeline(tmp_path) -> None:
-    rec = {"id": "d#s0", "text": "We evaluate BERT on GLUE for question answering .", "relations": [],
-           "entities": [{"start": 12, "end": 16, "type": "Method", "text": "BERT"},
-                        {"start": 20, "end": 24, "type": "Dataset", "text": "GLUE"},
-                        {"start": 29, "end": 47, "type": "Task", "text": "question answering"}]}
+    rec = {
+        "id": "d#s0",
+        "text": "We evaluate BERT on GLUE for question answering .",
+        "relations": [],
+        "entities": [
+            {"start": 12, "end": 16, "type": "Method", "text": "BERT"},
+            {"start": 20, "end": 24, "type": "Dataset", "text": "GLUE"},
+            {"start": 29, "end": 47, "type": "Task", "text": "question answering"},
+        ],
+    }
     path = tmp_path / "scier.jsonl"
     path.write_text(json.dumps(rec) + "\n")
     res = CliRunner().invoke(app, ["eval", "--scier", str(path), "--json"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.output)
     # BERT (Model -> Method), GLUE (Benchmark -> Dataset) and the task, with exact spans.
-    assert {k: d["entities"][k]["tp"] for k in ("Method", "Task", "Dataset")} == {"Method": 1, "Task": 1, "Dataset": 1}
+    assert {k: d["entities"][k]["tp"] for k in ("Method", "Task", "Dataset")} == {
+        "Method": 1,
+        "Task": 1,
+        "Dataset": 1,
+    }
     res = CliRunner().invoke(app, ["eval", "--scier", str(path), "--ner", "nonsense"])
     assert res.exit_code != 0

@@ -10,11 +10,23 @@ from kg.extract.abbrev import best_long_form, find_abbreviations, is_short_form
     [
         ("we adapt it with Low-Rank Adaptation (LoRA) cheaply", "Low-Rank Adaptation", "LoRA"),
         ("a Vision Transformer (ViT) backbone", "Vision Transformer", "ViT"),
-        ("we propose Slow Learner with Classifier Alignment (SLCA), which", "Slow Learner with Classifier Alignment", "SLCA"),
-        ("an analysis for continual learning on a pre-trained model (CLPM), and", "continual learning on a pre-trained model", "CLPM"),
+        (
+            "we propose Slow Learner with Classifier Alignment (SLCA), which",
+            "Slow Learner with Classifier Alignment",
+            "SLCA",
+        ),
+        (
+            "an analysis for continual learning on a pre-trained model (CLPM), and",
+            "continual learning on a pre-trained model",
+            "CLPM",
+        ),
         ("Sparsely-gated mixture-of-experts (MoE) has been", "mixture-of-experts", "MoE"),
         ("based on a novel TOKen-Interpolation strategy (TOKI) for", "TOKen-Interpolation strategy", "TOKI"),
-        ("based on Leave-One-Out K-Nearest-Neighbor, or LOOK for short.", "Leave-One-Out K-Nearest-Neighbor", "LOOK"),
+        (
+            "based on Leave-One-Out K-Nearest-Neighbor, or LOOK for short.",
+            "Leave-One-Out K-Nearest-Neighbor",
+            "LOOK",
+        ),
         ("resulting in low Model FLOPS Utilization (MFU).", "Model FLOPS Utilization", "MFU"),
     ],
 )

@@ -8,9 +8,15 @@ from kg.extract import Extractor, build_nlp, load_extractor
 from kg.types import Paper
 
 PAPERS = [
-    Paper("p1", "ProcX: Procedure Transformers", "We propose Procedure Transformer (ProcX). ProcX outperforms "
-          "VideoMAE V2 on YouCook2 and CrossTask in terms of accuracy."),
-    Paper("p2", "Tiny adapters", "Low-Rank Adaptation (LoRA) is fine-tuned on The Pile. Our method beats LoRA."),
+    Paper(
+        "p1",
+        "ProcX: Procedure Transformers",
+        "We propose Procedure Transformer (ProcX). ProcX outperforms "
+        "VideoMAE V2 on YouCook2 and CrossTask in terms of accuracy.",
+    ),
+    Paper(
+        "p2", "Tiny adapters", "Low-Rank Adaptation (LoRA) is fine-tuned on The Pile. Our method beats LoRA."
+    ),
     Paper("p3", "<script>alert(1)</script>: x", "Nothing named here at all."),
 ]
 

@@ -22,7 +22,9 @@ def test_title_lead_name_is_proposed(ex) -> None:
 
 
 def test_we_propose_and_outperforms(ex) -> None:
-    t = triples(ex, "Fast adapters", "We propose FastLoRA, a new method. FastLoRA outperforms LoRA and QLoRA.")
+    t = triples(
+        ex, "Fast adapters", "We propose FastLoRA, a new method. FastLoRA outperforms LoRA and QLoRA."
+    )
     assert (PAPER, "proposes", "FastLoRA") in t
     assert ("FastLoRA", "improves-on", "LoRA") in t
     assert ("FastLoRA", "improves-on", "QLoRA") in t
@@ -41,7 +43,9 @@ def test_evaluated_on_benchmarks_and_metric(ex) -> None:
 
 
 def test_built_on_and_trained_on(ex) -> None:
-    t = triples(ex, "OmegaVLM: vision", "OmegaVLM is built on Llama 2. OmegaVLM is pre-trained on LAION-400M.")
+    t = triples(
+        ex, "OmegaVLM: vision", "OmegaVLM is built on Llama 2. OmegaVLM is pre-trained on LAION-400M."
+    )
     assert ("OmegaVLM", "builds-on", "Llama 2") in t
     assert ("OmegaVLM", "trained-on", "LAION-400M") in t
 
@@ -68,14 +72,22 @@ def test_evidence_is_verbatim_sentence_and_confidence_in_range(ex) -> None:
 
 
 def test_known_model_in_a_report_is_not_proposed(ex) -> None:
-    t = triples(ex, "Towards better continual pre-training",
-                "This paper presents a technical report for continually pre-training Llama-3 (8B).")
+    t = triples(
+        ex,
+        "Towards better continual pre-training",
+        "This paper presents a technical report for continually pre-training Llama-3 (8B).",
+    )
     assert (PAPER, "proposes", "Llama-3") not in t
 
 
 def test_title_name_and_renamed_abstract_name_are_one_entity(ex) -> None:
-    out = ex.extract(Paper("p", "Tutel: Adaptive Mixture-of-Experts at Scale",
-                           "We present Flex, a scalable stack for MoE. Flex outperforms Fairseq."))
+    out = ex.extract(
+        Paper(
+            "p",
+            "Tutel: Adaptive Mixture-of-Experts at Scale",
+            "We present Flex, a scalable stack for MoE. Flex outperforms Fairseq.",
+        )
+    )
     ents = {e.name: e for e in out.entities}
     assert {"Tutel", "Flex"} <= set(ents["Tutel"].aliases)
     assert ("Tutel", "improves-on", "Fairseq") in {(r.head, r.type.value, r.tail) for r in out.relations}
@@ -88,6 +100,9 @@ def test_benchmark_after_on_in_a_results_sentence(ex) -> None:
 
 
 def test_generic_subject_is_not_the_paper(ex) -> None:
-    t = triples(ex, "Fira: full-rank training",
-                "Previous methods rely on decomposing weight matrices (e.g., LoRA). We propose Fira.")
+    t = triples(
+        ex,
+        "Fira: full-rank training",
+        "Previous methods rely on decomposing weight matrices (e.g., LoRA). We propose Fira.",
+    )
     assert not any(tail == "LoRA" and r == "uses" for _, r, tail in t)

@@ -82,8 +82,11 @@ def test_must_not_merge(a: str, b: str) -> None:
 
 
 def test_acronym_links_to_the_long_form_defined_in_another_paper() -> None:
-    p1 = Extraction(Paper("p1", "t", "a"), (PaperEntity("Procedure Transformer", EntityType.MODEL,
-                                                        ("Procedure Transformer", "ProcX"), ()),), ())
+    p1 = Extraction(
+        Paper("p1", "t", "a"),
+        (PaperEntity("Procedure Transformer", EntityType.MODEL, ("Procedure Transformer", "ProcX"), ()),),
+        (),
+    )
     p2 = Extraction(Paper("p2", "t", "a"), (PaperEntity("ProcX", EntityType.MODEL, ("ProcX",), ()),), ())
     a, b = Linker().link([p1, p2])
     assert a.entities[0].id == b.entities[0].id == "procedure-transformer"
@@ -91,8 +94,10 @@ def test_acronym_links_to_the_long_form_defined_in_another_paper() -> None:
 
 def test_ambiguous_acronym_is_not_linked() -> None:
     defs = [("Skeleton Sequence Learning", "SKL"), ("Sparse Kernel Learning", "SKL")]
-    exs = [Extraction(Paper(f"p{i}", "t", "a"), (PaperEntity(lf, EntityType.METHOD, (lf, sf), ()),), ())
-           for i, (lf, sf) in enumerate(defs)]
+    exs = [
+        Extraction(Paper(f"p{i}", "t", "a"), (PaperEntity(lf, EntityType.METHOD, (lf, sf), ()),), ())
+        for i, (lf, sf) in enumerate(defs)
+    ]
     exs.append(Extraction(Paper("p9", "t", "a"), (PaperEntity("SKL", EntityType.METHOD, ("SKL",), ()),), ()))
     linked = Linker().link(exs)
     assert linked[2].entities[0].id == "skl"
@@ -101,7 +106,9 @@ def test_ambiguous_acronym_is_not_linked() -> None:
 
 def test_paper_definition_beats_kb_for_acronyms() -> None:
     # In this paper "SSL" is Skeleton Sequence Learning, not the KB's self-supervised learning.
-    e = PaperEntity("Skeleton Sequence Learning", EntityType.METHOD, ("Skeleton Sequence Learning", "SSL"), ())
+    e = PaperEntity(
+        "Skeleton Sequence Learning", EntityType.METHOD, ("Skeleton Sequence Learning", "SSL"), ()
+    )
     assert entity_id(e, load_kb()) == "skeleton-sequence-learning"
 
 
