@@ -14,6 +14,7 @@ from kg.cli import build  # noqa: E402,F401
 from kg.cli import explore  # noqa: E402,F401
 from kg.cli import rdf  # noqa: E402,F401
 from kg.cli import eval  # noqa: E402,F401
+from kg.cli import neo4j  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 

@@ -168,7 +168,7 @@ def param_size(value: Any) -> int:
     Examples
     --------
     >>> param_size({"id": "é"})
-    15
+    16
     """
     return len(json.dumps(value, ensure_ascii=True, default=str))
 
@@ -201,7 +201,7 @@ def _pieces(value: Any, budget: int) -> list[Any]:
         out: list[Any] = []
         start = 0
         while start < len(value):
-            end = min(len(value), start + budget)
+            end = min(len(value), start + budget - 2)
             while end > start + 1 and param_size(value[start:end]) > budget:
                 end = start + max(1, (end - start) * 3 // 4)
             out.append(value[start:end])
@@ -233,9 +233,9 @@ def split_row(
     --------
     >>> row = {"id": "p1", "props": {"title": "T", "abstract": "a" * 50}}
     >>> first, rest = split_row(row, "paper", 64, {"id": "p1"})
-    >>> first["props"]["abstract"], [len(p) for _, p in rest]
-    ('', [16, 16, 16, 2])
-    >>> "".join(p for _, p in rest) == "a" * 50
+    >>> first["props"]["abstract"], [(k, len(p)) for k, p in rest]
+    ('', [('abstract', 38), ('abstract', 12), ('title', 1)])
+    >>> "".join(p for k, p in rest if k == "abstract") == "a" * 50
     True
     """
     if param_size(row) <= budget:
