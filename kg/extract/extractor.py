@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 import kg.extract.ner  # noqa: F401  (registers the kg_mentions factory)
 from kg.errors import ExtractionError
@@ -25,7 +25,7 @@ from kg.extract.ortho import is_name_like
 from kg.extract.relations import SentMention, extract_relations
 from kg.link.kb import KB_DIR
 from kg.link.keys import entity_key, is_acronym
-from kg.types import Extraction, Mention, Paper, PaperEntity
+from kg.types import Extraction, Mention, Paper, PaperEntity, PaperRelation
 from kg.vocab import EntityType, RelationType
 
 __all__ = ["Extractor", "load_extractor", "build_nlp", "SPACY_PACKAGE", "EXTRACTOR_VERSION"]
@@ -229,7 +229,7 @@ class Extractor:
             for _, c in ms:
                 name_of[entity_key(c.text)] = name
         types = {e.name: e.type for e in entities}
-        lead = name_of.get(lead_key) if lead_key else None
+        lead_canonical = name_of.get(lead_key) if lead_key else None
 
         def smentions(span_start: int, span_end: int, field_cands: list[Candidate]) -> list[SentMention]:
             return [
@@ -248,7 +248,7 @@ class Extractor:
         abs_cands = [c for f, c in cands if f == "abstract"]
         sentences = [(s, smentions(s.start_char, s.end_char, abs_cands)) for s in adoc.sents]
         title_m = smentions(0, len(tdoc.text), [c for f, c in cands if f == "title"])
-        relations = extract_relations(paper.title, adoc, sentences, title_m, types, lead)
+        relations = extract_relations(paper.title, adoc, sentences, title_m, types, lead_canonical)
         # Phrases found only by shape ("adaptive parallelism") are kept when the paper says
         # something about them (a relation); alone they are mostly background vocabulary.
         related = {r.head for r in relations} | {r.tail for r in relations}
@@ -260,7 +260,9 @@ class Extractor:
 _EVAL_WORDS = re.compile(r"\b(?:assess\w*|evaluat\w*|benchmark\w*|test(?:s|ed|ing)?)\b", re.I)
 
 
-def _retype(e: PaperEntity, relations: list, sentences: list) -> PaperEntity:
+def _retype(
+    e: PaperEntity, relations: list[PaperRelation], sentences: list[tuple[Span, list[SentMention]]]
+) -> PaperEntity:
     """Benchmark vs Dataset from use (GUIDELINES.md): named data the paper evaluates on is a
     Benchmark; data it only trains on is a Dataset."""
     if e.type not in {EntityType.DATASET, EntityType.BENCHMARK}:
@@ -296,7 +298,7 @@ def _spread_names(fields: tuple[tuple[str, Doc], ...]) -> None:
         return
     for _, d in fields:
         have = list(d._.kg_mentions or [])
-        added = []
+        added: list[Candidate] = []
         for text, c in names.items():
             for m in re.finditer(rf"(?<![\w-]){re.escape(text)}(?![\w-])", d.text):
                 if all(m.end() <= h.start or m.start() >= h.end for h in have + added):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -138,7 +139,7 @@ def context_type(doc: Doc, start_tok: int, end_tok: int, spans: list[tuple[int, 
     Looks right past a list of names ("FineGym, Diving48 and NTU 60 datasets") and left past
     apposition markers ("benchmarks such as X", "a new dataset, namely X"), and at "X, a ... method".
     """
-    in_span = set()
+    in_span: set[int] = set()
     for s, e in spans:
         in_span.update(range(s, e))
     sent_end = doc[start_tok].sent.end if doc.has_annotation("SENT_START") else len(doc)
@@ -275,7 +276,7 @@ def _phrases(doc: Doc, title: bool) -> list[Candidate]:
 class MentionRecognizer:
     """Finds candidates in one Doc. Holds the KB phrase matchers; see :func:`find_candidates`."""
 
-    def __init__(self, nlp: Language, kb: KnowledgeBase | None = None, tagger: object | None = None) -> None:
+    def __init__(self, nlp: Language, kb: KnowledgeBase | None = None, tagger: Tagger | None = None) -> None:
         self.kb = kb or load_kb()
         self.tagger = tagger  # kg.extract.statistical.StatisticalTagger, or None
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
@@ -290,8 +291,8 @@ class MentionRecognizer:
             if form == form.lower() and len(form) > 3:
                 self.lower_forms.setdefault(form, concept)
                 lower.append(form)
-        self.exact.add("KB", list(nlp.tokenizer.pipe(sorted(set(exact)))))
-        self.lower.add("KB", list(nlp.tokenizer.pipe(sorted(set(lower)))))
+        self.exact.add("KB", [nlp.make_doc(t) for t in sorted(set(exact))])
+        self.lower.add("KB", [nlp.make_doc(t) for t in sorted(set(lower))])
 
     def kb_candidates(self, doc: Doc) -> list[Candidate]:
         out = []
@@ -354,6 +355,12 @@ def _long_form_type(long: str, kb: KnowledgeBase) -> tuple[EntityType, bool]:
     return EntityType.METHOD, False
 
 
+class Tagger(Protocol):
+    """What the recognizer needs of a statistical NER (kg.extract.statistical.StatisticalTagger)."""
+
+    def tag(self, text: str) -> list[tuple[int, int, str]]: ...
+
+
 _STAT_TYPES = {"Method": None, "Task": EntityType.TASK, "Dataset": EntityType.DATASET}
 
 
@@ -404,12 +411,12 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
     cands: list[Candidate] = []
     cands += _abbrev_candidates(text, abbrevs, rec)
     cands += rec.kb_candidates(doc)
-    for m in iter_names(text):
-        concept = rec.kb.lookup(m.text)
+    for nm in iter_names(text):
+        concept = rec.kb.lookup(nm.text)
         if concept is not None:
-            cands.append(Candidate(m.start, m.end, m.text, concept.type, "kb", concept.id, True))
+            cands.append(Candidate(nm.start, nm.end, nm.text, concept.type, "kb", concept.id, True))
         else:
-            cands.append(Candidate(m.start, m.end, m.text, None, "ortho"))
+            cands.append(Candidate(nm.start, nm.end, nm.text, None, "ortho"))
     for m in _INTRO_NAME.finditer(text):
         word = m.group(1)
         if (

@@ -264,7 +264,7 @@ def version_derivations(names: Sequence[tuple[str, EntityType]]) -> list[tuple[s
 
 
 def _add(
-    out: dict,
+    out: dict[tuple[str, RelationType, str], PaperRelation],
     head: str,
     rel: RelationType,
     tail: str,

@@ -90,7 +90,7 @@ def _parse(paths: list[Path]) -> tuple[Concept, ...]:
     out = []
     for node in g.subjects(RDF.type, SKOS.Concept):
         label = g.value(node, SKOS.prefLabel)
-        kinds = [types[t] for t in g.objects(node, RDF.type) if t in types]
+        kinds = [types[t] for t in g.objects(node, RDF.type) if isinstance(t, rdflib.URIRef) and t in types]
         if label is None or not kinds:
             raise LinkingError(f"knowledge base concept {node} lacks a prefLabel or an entity type")
         broader = g.value(node, SKOS.broader)
