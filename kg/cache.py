@@ -251,6 +251,8 @@ class ExtractionCache:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise WriterError(f"cannot open the extraction cache {path}: {exc}") from exc
+        except OSError as exc:
+            raise WriterError(f"cannot create the extraction cache {path}: {exc.strerror or exc}") from exc
         self.sightings: Mapping[str, tuple[Sighting, ...]] = _SeenMapping(self._db)
 
     def _migrate(self) -> None:

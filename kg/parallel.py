@@ -280,7 +280,7 @@ class DaskExecutor:
         self.factory = factory
         self.nlp_batch = nlp_batch
         try:
-            self.client = Client(scheduler, timeout="20s")
+            self.client = Client(scheduler, timeout="10s")
         except OSError as exc:
             raise InputError(f"cannot reach the dask scheduler {scheduler}: {exc}") from exc
         nworkers = len(self.client.scheduler_info().get("workers", {}))

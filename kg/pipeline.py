@@ -376,7 +376,7 @@ def run_build(
     workers: int = 1,
     executor: str = "serial",
     scheduler: str | None = None,
-    factory: ExtractorFactory = default_factory,
+    factory: ExtractorFactory | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> tuple[BuildSummary, Graph]:
     """Build the graph of ``inputs`` (the bundled corpus when empty) into ``out_dir``.
@@ -427,7 +427,7 @@ def run_build(
     counts = _Counts()
     # Fails fast on a bad path before workers start (loaders check every path up front).
     records = loaders.load(paths, fmt)
-    runner = make_executor(executor, workers, factory, scheduler)
+    runner = make_executor(executor, workers, factory or default_factory, scheduler)
     try:
         with ExtractionCache(out_dir / CACHE_FILE) as cache:
             t = time.perf_counter()
@@ -477,7 +477,7 @@ def run_extract(
     workers: int = 1,
     executor: str = "serial",
     scheduler: str | None = None,
-    factory: ExtractorFactory = default_factory,
+    factory: ExtractorFactory | None = None,
     batch_size: int = BATCH_SIZE,
     cache_path: Path | None = None,
 ) -> BuildSummary:
@@ -496,7 +496,7 @@ def run_extract(
     counts = _Counts()
     rejected_path = output.with_name(output.stem + ".rejected.jsonl")
     records = loaders.load(paths, fmt)
-    runner = make_executor(executor, workers, factory, scheduler)
+    runner = make_executor(executor, workers, factory or default_factory, scheduler)
     with tempfile.TemporaryDirectory(prefix="kg-extract-") as tmp:
         try:
             with ExtractionCache(cache_path or Path(tmp) / CACHE_FILE) as cache:

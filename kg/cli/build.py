@@ -33,7 +33,7 @@ Format = Annotated[
 Workers = Annotated[
     int,
     typer.Option(
-        "--workers", "-w", min=1, help="Extraction processes on this machine (each loads spaCy once)."
+        "--workers", "-w", help="Extraction processes on this machine (each loads spaCy once)."
     ),
 ]
 Executor = Annotated[
@@ -50,7 +50,7 @@ Scheduler = Annotated[
 ]
 BatchSize = Annotated[
     int,
-    typer.Option("--batch-size", min=1, help="Papers per extraction task and per cache commit."),
+    typer.Option("--batch-size", help="Papers per extraction task and per cache commit."),
 ]
 
 
