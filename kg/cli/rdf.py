@@ -33,10 +33,17 @@ def _read_query(text: str) -> str:
 
 @app.command("query")
 def query_cli(
-    sparql: Annotated[str, typer.Argument(help="A SPARQL query; '-' reads it from stdin, '@file.rq' from a file.")],
+    sparql: Annotated[
+        str, typer.Argument(help="A SPARQL query; '-' reads it from stdin, '@file.rq' from a file.")
+    ],
     out: OutDir = DEFAULT_OUT,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json (SPARQL JSON results; JSON-LD for graphs).")] = "table",
-    max_rows: Annotated[int, typer.Option("--max-rows", help="Stop after this many results.", min=1)] = 10_000,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="table, csv or json (SPARQL JSON results; JSON-LD for graphs)."),
+    ] = "table",
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", help="Stop after this many results.", min=1)
+    ] = 10_000,
     allow_service: Annotated[
         list[str] | None,
         typer.Option("--allow-service", help="IRI prefix SERVICE may reach (repeatable). Default: none."),
@@ -107,18 +114,48 @@ def _print_table(doc: dict) -> None:
 @app.command("serve")
 def serve_cli(
     out: OutDir = DEFAULT_OUT,
-    host: Annotated[str, typer.Option("--host", help="Interface to bind. Anything but loopback exposes the graph.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Interface to bind. Anything but loopback exposes the graph.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 7878,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds a query may run before it is stopped (503).")] = 10.0,
-    max_rows: Annotated[int, typer.Option("--max-rows", help="Most results one answer holds (X-KG-Truncated says when cut).", min=1)] = 10_000,
-    workers: Annotated[int, typer.Option("--workers", help="Queries answered in parallel (worker processes).", min=1)] = 2,
-    allow_update: Annotated[bool, typer.Option("--allow-update", help="Accept SPARQL updates (default: 403, read-only).")] = False,
-    cors: Annotated[list[str] | None, typer.Option("--cors", help="Origin allowed to call from a browser (repeatable; '*' for any). Default: none.")] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds a query may run before it is stopped (503).")
+    ] = 10.0,
+    max_rows: Annotated[
+        int,
+        typer.Option(
+            "--max-rows", help="Most results one answer holds (X-KG-Truncated says when cut).", min=1
+        ),
+    ] = 10_000,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Queries answered in parallel (worker processes).", min=1)
+    ] = 2,
+    allow_update: Annotated[
+        bool, typer.Option("--allow-update", help="Accept SPARQL updates (default: 403, read-only).")
+    ] = False,
+    cors: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors", help="Origin allowed to call from a browser (repeatable; '*' for any). Default: none."
+        ),
+    ] = None,
     allow_service: Annotated[
         list[str] | None,
-        typer.Option("--allow-service", help="IRI prefix that SERVICE/LOAD may reach (repeatable). Default: none, so no outbound requests."),
+        typer.Option(
+            "--allow-service",
+            help="IRI prefix SERVICE/LOAD may reach (repeatable). Default: none, so no outbound requests.",
+        ),
     ] = None,
-    public_url: Annotated[str | None, typer.Option("--public-url", help="Base URL advertised in the service description (behind a proxy).")] = None,
+    on_disk: Annotated[
+        bool,
+        typer.Option(
+            "--on-disk", help="Answer from the on-disk store, not an in-memory copy (less RAM, slower)."
+        ),
+    ] = False,
+    public_url: Annotated[
+        str | None,
+        typer.Option("--public-url", help="Base URL advertised in the service description (behind a proxy)."),
+    ] = None,
 ) -> None:
     """Serve the build's graph as a SPARQL 1.1 endpoint at /sparql, with a query page at /.
 
@@ -127,9 +164,17 @@ def serve_cli(
     from kg.serve import ServeConfig, SparqlServer
 
     config = ServeConfig(
-        out_dir=out, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
-        allow_update=allow_update, cors_origins=tuple(cors or ()), allow_service=tuple(allow_service or ()),
+        out_dir=out,
+        host=host,
+        port=port,
+        timeout=timeout,
+        max_rows=max_rows,
+        workers=workers,
+        allow_update=allow_update,
+        cors_origins=tuple(cors or ()),
+        allow_service=tuple(allow_service or ()),
         public_url=public_url,
+        in_memory=not on_disk,
     )
     server = SparqlServer(config, verbose=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -149,9 +194,11 @@ def serve_cli(
 @app.command("validate")
 def validate_cli(
     directory: Annotated[Path, typer.Argument(help="Build directory holding graph.ttl.")] = DEFAULT_OUT,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")
+    ] = False,
 ) -> None:
-    """Check DIR/graph.ttl against ontology/shapes.ttl (SHACL). Exit 1 with the report if it does not conform."""
+    """Check DIR/graph.ttl against ontology/shapes.ttl (SHACL); exit 1 with a report if not conformant."""
     from kg.write.rdf import GRAPH_TTL, validate
 
     conforms, report = validate(directory / GRAPH_TTL)

@@ -74,7 +74,7 @@ SELECT DISTINCT ?who ?kind WHERE {
   BIND (IF(BOUND(?paperTitle), "paper", "entity") AS ?kind)
 }
 ORDER BY ?who""",
-        "A paper appears itself when its contribution has no name (\"our method outperforms LoRA\").",
+        'A paper appears itself when its contribution has no name ("our method outperforms LoRA").',
     ),
     _r(
         "builds-on-electra",
@@ -91,7 +91,7 @@ SELECT DISTINCT ?direction ?relation ?name WHERE {
   BIND (COALESCE(?entityName, ?paperTitle) AS ?name)
 }
 ORDER BY ?direction ?relation ?name""",
-        "Keep only `mlkg:buildsOn` in VALUES and the first branch of the UNION for \"what builds on ELECTRA\".",
+        'Keep only `mlkg:buildsOn` in VALUES and the first branch of the UNION for "what builds on ELECTRA".',
     ),
     _r(
         "most-evaluated-benchmarks",
@@ -210,7 +210,7 @@ ORDER BY ?metric""",
     ),
     _r(
         "low-confidence-claims",
-        "Which claims have low confidence (below 0.7) and deserve a human look?",
+        "Which low-confidence claims (below 0.7) deserve a human look first?",
         """
 SELECT ?subject ?relation ?object ?confidence WHERE {
   ?a mlkg:confidence ?confidence .
@@ -221,7 +221,8 @@ SELECT ?subject ?relation ?object ?confidence WHERE {
   OPTIONAL { ?s dcterms:title ?sTitle }
   BIND (COALESCE(?sName, ?sTitle) AS ?subject)
 }
-ORDER BY ?confidence ?subject ?object""",
+ORDER BY ?confidence ?subject ?object
+LIMIT 100""",
     ),
     _r(
         "entities-by-type",
@@ -233,7 +234,8 @@ SELECT ?type (COUNT(?x) AS ?entities) WHERE {
 }
 GROUP BY ?type
 ORDER BY DESC(?entities) ?type""",
-        "The ontology lives in the named graph <https://w3id.org/mlkg/ontology>; a Benchmark also counts as a Dataset.",
+        "The ontology lives in the named graph <https://w3id.org/mlkg/ontology>; "
+        "a Benchmark also counts as a Dataset.",
     ),
 )
 
@@ -256,7 +258,15 @@ def render_markdown() -> str:
     """The cookbook section of docs/sparql.md (a unit test keeps the two in step)."""
     out = ["## Cookbook", ""]
     for i, r in enumerate(RECIPES, 1):
-        out += [f"### {i}. {r.question}", "", f"<!-- recipe: {r.slug} -->", "```sparql", r.query.rstrip(), "```", ""]
+        out += [
+            f"### {i}. {r.question}",
+            "",
+            f"<!-- recipe: {r.slug} -->",
+            "```sparql",
+            r.query.rstrip(),
+            "```",
+            "",
+        ]
         if r.note:
             out += [r.note, ""]
     return "\n".join(out)

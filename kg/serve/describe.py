@@ -28,8 +28,16 @@ __all__ = ["SD", "FORMATS", "service_description", "void_description", "VOID_QUE
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 _F = Namespace("http://www.w3.org/ns/formats/")
-FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-           "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
 
 #: Queries whose answers fill the VoID description (run through the pool, so updates show).
 VOID_QUERIES = {
@@ -87,10 +95,17 @@ def void_description(
     ds = URIRef(f"{base}/void#dataset")
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, DCTERMS.title, Literal("kg: a knowledge graph of ML research papers")))
-    g.add((ds, DCTERMS.description, Literal(
-        "Models, methods, datasets, benchmarks, tasks and metrics extracted from paper titles and abstracts, "
-        "with typed relations that each carry their provenance (paper, evidence sentence, confidence)."
-    )))
+    g.add(
+        (
+            ds,
+            DCTERMS.description,
+            Literal(
+                "Models, methods, datasets, benchmarks, tasks and metrics extracted from paper titles and "
+                "abstracts, with typed relations that each carry their provenance "
+                "(paper, evidence sentence, confidence)."
+            ),
+        )
+    )
     g.add((ds, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
     g.add((ds, VOID.vocabulary, URIRef(NAMESPACE)))
     g.add((ds, VOID.uriSpace, Literal(str(DATA))))

@@ -169,6 +169,8 @@ def check(text: str, allow: Sequence[str] = ()) -> None:
         return
     for keyword, iri in _targets(text, frozenset({"service", "load"})):
         if iri.startswith("<unresolved"):
-            raise Refused(f"{keyword.upper()} with a target known only at run time ({iri[12:-1]}) is not allowed")
+            raise Refused(
+                f"{keyword.upper()} with a target known only at run time ({iri[12:-1]}) is not allowed"
+            )
         if not any(iri.startswith(prefix) for prefix in allow):
             raise Refused(f"{keyword.upper()} <{iri}> is not allowed (no --allow-service prefix matches)")

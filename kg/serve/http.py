@@ -34,7 +34,15 @@ from kg.errors import StoreError
 from kg.serve import describe, guard
 from kg.serve.cookbook import RECIPES
 from kg.serve.page import ASSETS, CSP
-from kg.serve.pool import Job, NotAcceptable, PoolBusy, QueryPool, QuerySyntaxError, QueryTimeout, WorkerFailed
+from kg.serve.pool import (
+    Job,
+    NotAcceptable,
+    PoolBusy,
+    QueryPool,
+    QuerySyntaxError,
+    QueryTimeout,
+    WorkerFailed,
+)
 from kg.serve.results import GRAPH_TYPES, Result, negotiate, query_form
 from kg.store import open_store, store_path
 
@@ -63,6 +71,7 @@ class ServeConfig:
     allow_service: tuple[str, ...] = ()
     max_body: int = 1 << 20
     public_url: str | None = None
+    in_memory: bool = True
 
     def __post_init__(self) -> None:
         if self.max_rows < 1:
@@ -112,7 +121,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.send_header("Access-Control-Expose-Headers", "X-KG-Truncated, X-KG-Rows")
 
-    def _send(self, status: HTTPStatus, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: HTTPStatus, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -167,7 +178,11 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path in ASSETS:
             content_type, text = ASSETS[url.path]
-            headers = {"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"}
+            headers = {
+                "Content-Security-Policy": CSP,
+                "Referrer-Policy": "no-referrer",
+                "Cache-Control": "no-cache",
+            }
             self._send(HTTPStatus.OK, text.encode("utf-8"), content_type, headers)
             return
         if url.path == "/cookbook.json":
@@ -198,7 +213,9 @@ class _Handler(BaseHTTPRequestHandler):
             params.update(self._params(self._decode(body)))
         elif ctype == "application/sparql-query":
             if "query" in params:
-                raise _HttpError(HTTPStatus.BAD_REQUEST, "the query is in the body: no query= parameter allowed")
+                raise _HttpError(
+                    HTTPStatus.BAD_REQUEST, "the query is in the body: no query= parameter allowed"
+                )
             params["query"] = [self._decode(body)]
         elif ctype == "application/sparql-update":
             params["update"] = [self._decode(body)]
@@ -220,7 +237,9 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ helpers
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            raise _HttpError(HTTPStatus.LENGTH_REQUIRED, "chunked bodies are not accepted: send Content-Length")
+            raise _HttpError(
+                HTTPStatus.LENGTH_REQUIRED, "chunked bodies are not accepted: send Content-Length"
+            )
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
@@ -249,7 +268,9 @@ class _Handler(BaseHTTPRequestHandler):
         if len(qs) > self.server.config.max_body:
             raise _HttpError(HTTPStatus.REQUEST_URI_TOO_LONG, "query string too long")
         try:
-            params = parse_qs(qs, keep_blank_values=True, strict_parsing=False, errors="strict", max_num_fields=1000)
+            params = parse_qs(
+                qs, keep_blank_values=True, strict_parsing=False, errors="strict", max_num_fields=1000
+            )
         except (UnicodeDecodeError, ValueError) as exc:
             raise _HttpError(HTTPStatus.BAD_REQUEST, f"malformed parameters: {exc}") from None
         for key in ("query", "update"):
@@ -292,22 +313,34 @@ class _Handler(BaseHTTPRequestHandler):
         media = negotiate(self.headers.get("Accept"), form)
         if media is None:
             kind = "SELECT/ASK" if form == "select" else "CONSTRUCT/DESCRIBE"
-            offered = ", ".join(describe_types(form))
-            raise _HttpError(HTTPStatus.NOT_ACCEPTABLE, f"cannot answer a {kind} query as {self.headers.get('Accept')!r}; "
-                             f"offered: {offered}")
+            offered = ", ".join(_offered(form))
+            raise _HttpError(
+                HTTPStatus.NOT_ACCEPTABLE,
+                f"cannot answer a {kind} query as {self.headers.get('Accept')!r}; offered: {offered}",
+            )
         job = Job(
-            "query", text, media, self.server.config.max_rows,
-            tuple(params.get("default-graph-uri", ())), tuple(params.get("named-graph-uri", ())),
+            "query",
+            text,
+            media,
+            self.server.config.max_rows,
+            tuple(params.get("default-graph-uri", ())),
+            tuple(params.get("named-graph-uri", ())),
         )
         result = self._run(job)
         charset = "; charset=utf-8" if not media.endswith("+json") and media != "application/ld+json" else ""
-        headers = {"Vary": "Accept", "X-KG-Rows": str(result.rows), "X-KG-Truncated": str(result.truncated).lower()}
+        headers = {
+            "Vary": "Accept",
+            "X-KG-Rows": str(result.rows),
+            "X-KG-Truncated": str(result.truncated).lower(),
+        }
         self._send(HTTPStatus.OK, result.body, media + charset, headers)
 
     def _update(self, params: dict[str, list[str]]) -> None:
         text = params["update"][0]
         if not self.server.config.allow_update:
-            raise _HttpError(HTTPStatus.FORBIDDEN, "this endpoint is read-only (start it with --allow-update)")
+            raise _HttpError(
+                HTTPStatus.FORBIDDEN, "this endpoint is read-only (start it with --allow-update)"
+            )
         self._guard(text)
         self._run(Job("update", text))
         self._send(HTTPStatus.NO_CONTENT, b"", "text/plain")
@@ -317,10 +350,15 @@ class _Handler(BaseHTTPRequestHandler):
         if media is None:
             raise _HttpError(HTTPStatus.NOT_ACCEPTABLE, f"offered: {', '.join(GRAPH_TYPES)}")
         body = graph.serialize(format=_RDFLIB_FORMATS[media], encoding="utf-8")
-        self._send(HTTPStatus.OK, body, media + ("; charset=utf-8" if media == "text/turtle" else ""), {"Vary": "Accept"})
+        self._send(
+            HTTPStatus.OK,
+            body,
+            media + ("; charset=utf-8" if media == "text/turtle" else ""),
+            {"Vary": "Accept"},
+        )
 
 
-def describe_types(form: str) -> tuple[str, ...]:
+def _offered(form: str) -> tuple[str, ...]:
     from kg.serve.results import RESULT_TYPES
 
     return RESULT_TYPES if form == "select" else GRAPH_TYPES
@@ -346,17 +384,26 @@ class _Server(ThreadingHTTPServer):
 
     def void(self) -> Any:
         try:
-            classes = {r["c"]["value"]: int(r["n"]["value"]) for r in self._select(describe.VOID_QUERIES["classes"])}
-            props = {r["p"]["value"]: int(r["n"]["value"]) for r in self._select(describe.VOID_QUERIES["properties"])}
+            classes = {
+                r["c"]["value"]: int(r["n"]["value"]) for r in self._select(describe.VOID_QUERIES["classes"])
+            }
+            props = {
+                r["p"]["value"]: int(r["n"]["value"])
+                for r in self._select(describe.VOID_QUERIES["properties"])
+            }
             return describe.void_description(self.base_url, self._triples(), classes, props)
         except StoreError as exc:
-            raise _HttpError(HTTPStatus.SERVICE_UNAVAILABLE, f"cannot describe the dataset now: {exc}") from None
+            raise _HttpError(
+                HTTPStatus.SERVICE_UNAVAILABLE, f"cannot describe the dataset now: {exc}"
+            ) from None
 
     def service_description(self) -> Any:
         try:
             triples = self._triples()
         except StoreError as exc:
-            raise _HttpError(HTTPStatus.SERVICE_UNAVAILABLE, f"cannot describe the service now: {exc}") from None
+            raise _HttpError(
+                HTTPStatus.SERVICE_UNAVAILABLE, f"cannot describe the service now: {exc}"
+            ) from None
         return describe.service_description(self.base_url, self.config.allow_update, triples)
 
     @property
@@ -391,7 +438,11 @@ class SparqlServer:
         store = open_store(config.out_dir)
         del store  # workers open their own handles
         self.pool = QueryPool(
-            store_path(config.out_dir), workers=config.workers, writable=config.allow_update, timeout=config.timeout
+            store_path(config.out_dir),
+            workers=config.workers,
+            writable=config.allow_update,
+            timeout=config.timeout,
+            in_memory=config.in_memory,
         )
         try:
             self._httpd = _Server(config, self.pool, verbose)

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tables, HTML/JS and fixture sentences read better unwrapped)
 """The query page at ``/``: one HTML file, one script, one stylesheet, all served by ``kg serve``.
 
 Nothing is fetched from elsewhere (the Content-Security-Policy forbids it), so the page works with

@@ -212,7 +212,9 @@ def _term_xml(term: Any) -> str:
             return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
         return f"<literal>{_xml_text(term.value)}</literal>"
     if isinstance(term, ox.Triple):
-        parts = zip(("subject", "predicate", "object"), (term.subject, term.predicate, term.object), strict=True)
+        parts = zip(
+            ("subject", "predicate", "object"), (term.subject, term.predicate, term.object), strict=True
+        )
         return "<triple>" + "".join(f"<{n}>{_term_xml(t)}</{n}>" for n, t in parts) + "</triple>"
     raise TypeError(f"not an RDF term: {term!r}")
 
@@ -233,11 +235,17 @@ def _select_body(variables: list[str], rows: list[Any], media: str) -> bytes:
         doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
         return json.dumps(doc, ensure_ascii=False).encode("utf-8")
     if media == "application/sparql-results+xml":
-        out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
-        out.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head><results>")
+        out = [
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+        ]
+        out.append(
+            "<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head><results>"
+        )
         for row in rows:
             cells = "".join(
-                f"<binding name={quoteattr(v)}>{_term_xml(row[v])}</binding>" for v in variables if row[v] is not None
+                f"<binding name={quoteattr(v)}>{_term_xml(row[v])}</binding>"
+                for v in variables
+                if row[v] is not None
             )
             out.append(f"<result>{cells}</result>")
         out.append("</results></sparql>\n")

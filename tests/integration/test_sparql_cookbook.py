@@ -44,17 +44,28 @@ DEBERTA = "DeBERTaV3: Improving DeBERTa using ELECTRA-Style Pre-Training"
 EXPECTED = {
     "evaluated-on-mmlu": [["Llama 2", MLKG + "Model"], ["QLoRA", MLKG + "Method"]],
     "improves-on-lora": [[ADAPT, "paper"], ["DoRA", "entity"], ["Fira", "entity"], ["SVFit", "entity"]],
-    "builds-on-electra": [["from ELECTRA", MLKG + "improvesOn", "BERT"], ["to ELECTRA", MLKG + "buildsOn", "DeBERTaV3"]],
+    "builds-on-electra": [
+        ["from ELECTRA", MLKG + "improvesOn", "BERT"],
+        ["to ELECTRA", MLKG + "buildsOn", "DeBERTaV3"],
+    ],
     "most-evaluated-benchmarks": [["GLUE", "3"], ["MMLU", "3"]],
     "papers-proposing-improvements-on-lora": [[DORA, "DoRA"], [FIRA, "Fira"], [SVFIT, "SVFit"]],
     "improves-on-chains": [
-        ["DoRA", "Low-Rank Adaptation", "adapters"], ["DoRA", "Low-Rank Adaptation", "full fine-tuning"],
-        ["Fira", "GaLore", "full-rank training"], ["Fira", "Low-Rank Adaptation", "adapters"],
-        ["Fira", "Low-Rank Adaptation", "full fine-tuning"], ["SVFit", "Low-Rank Adaptation", "adapters"],
+        ["DoRA", "Low-Rank Adaptation", "adapters"],
+        ["DoRA", "Low-Rank Adaptation", "full fine-tuning"],
+        ["Fira", "GaLore", "full-rank training"],
+        ["Fira", "Low-Rank Adaptation", "adapters"],
+        ["Fira", "Low-Rank Adaptation", "full fine-tuning"],
+        ["SVFit", "Low-Rank Adaptation", "adapters"],
         ["SVFit", "Low-Rank Adaptation", "full fine-tuning"],
     ],
-    "transitive-improvements": [["GaLore"], ["Low-Rank Adaptation"], ["adapters"], ["full fine-tuning"],
-                                ["full-rank training"]],
+    "transitive-improvements": [
+        ["GaLore"],
+        ["Low-Rank Adaptation"],
+        ["adapters"],
+        ["full fine-tuning"],
+        ["full-rank training"],
+    ],
     "aliases": [["Low-Rank Adaptation", "LoRA"]],
     "evidence-for-claim": [[SVFIT, sparql_graph.SVFIT_CLAIM, "0.9", "rules"]],
     "papers-mentioning-mmlu": [[ADAPT], [LLAMA], [QLORA]],
@@ -69,10 +80,18 @@ EXPECTED = {
     ],
     "trained-on": [["QLoRA", "OASST1"]],
     "metrics-per-benchmark": [["accuracy"]],
-    "low-confidence-claims": [[ADAPT, MLKG + "evaluatedWith", "accuracy", "0.6"],
-                              ["Low-Rank Adaptation", MLKG + "improvesOn", "adapters", "0.6"]],
-    "entities-by-type": [["Method", "10"], ["Model", "6"], ["Dataset", "3"], ["Benchmark", "2"], ["Metric", "1"],
-                         ["Task", "1"]],
+    "low-confidence-claims": [
+        [ADAPT, MLKG + "evaluatedWith", "accuracy", "0.6"],
+        ["Low-Rank Adaptation", MLKG + "improvesOn", "adapters", "0.6"],
+    ],
+    "entities-by-type": [
+        ["Method", "10"],
+        ["Model", "6"],
+        ["Dataset", "3"],
+        ["Benchmark", "2"],
+        ["Metric", "1"],
+        ["Task", "1"],
+    ],
 }
 
 
@@ -174,8 +193,14 @@ def test_corpus_papers_mentioning_mmlu(corpus_server):
 def test_corpus_paper_links(corpus_server):
     rows = ask(corpus_server, "papers-building-on-paper")
     # "Fira outperforms both LoRA and GaLore"; the bundled GaLore paper proposes GaLore.
-    assert [r for r in rows if r[0].startswith("Fira:") and r[1] == MLKG + "paperImprovesOn" and r[2] == "GaLore"
-            and r[3].startswith("GaLore:")]
+    assert [
+        r
+        for r in rows
+        if r[0].startswith("Fira:")
+        and r[1] == MLKG + "paperImprovesOn"
+        and r[2] == "GaLore"
+        and r[3].startswith("GaLore:")
+    ]
 
 
 def test_corpus_trained_on_metrics_low_confidence_and_types(corpus_server):
@@ -189,4 +214,3 @@ def test_corpus_trained_on_metrics_low_confidence_and_types(corpus_server):
     for etype, n in summary["entities"].items():
         expected = n + (summary["entities"].get("Benchmark", 0) if etype == "Dataset" else 0)
         assert int(by_type[etype]) == expected
-

@@ -72,8 +72,11 @@ def papers_of(body):
 
 # ---------------------------------------------------------------- protocol
 def test_get_post_form_and_post_direct_give_the_same_answer(server):
-    answers = [get(server, PAPERS), post_form(server, "query", PAPERS),
-               post_direct(server, "application/sparql-query", PAPERS)]
+    answers = [
+        get(server, PAPERS),
+        post_form(server, "query", PAPERS),
+        post_direct(server, "application/sparql-query", PAPERS),
+    ]
     for status, headers, body in answers:
         assert status == 200
         assert headers["Content-Type"].startswith("application/sparql-results+json")
@@ -105,7 +108,9 @@ def test_select_as_csv(server):
     assert lines[0] == "p" and len([x for x in lines[1:] if x]) == len(sparql_graph.PAPERS)
 
 
-@pytest.mark.parametrize("media", ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"])
+@pytest.mark.parametrize(
+    "media", ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+)
 def test_construct_content_negotiation(server, media):
     q = "CONSTRUCT { ?x skos:prefLabel ?l } WHERE { ?x skos:prefLabel ?l }"
     status, headers, body = get(server, q, media)
@@ -124,8 +129,12 @@ def test_ask_and_describe(server):
 
 @pytest.mark.parametrize(
     ("query", "accept"),
-    [(PAPERS, "text/turtle"), (PAPERS, "image/png"), ("CONSTRUCT WHERE { ?s ?p ?o }", "text/csv"),
-     ("ASK {}", "application/ld+json")],
+    [
+        (PAPERS, "text/turtle"),
+        (PAPERS, "image/png"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "text/csv"),
+        ("ASK {}", "application/ld+json"),
+    ],
 )
 def test_406_for_what_it_cannot_give(server, query, accept):
     status, _, body = get(server, query, accept)
@@ -133,7 +142,9 @@ def test_406_for_what_it_cannot_give(server, query, accept):
     assert b"offered" in body
 
 
-@pytest.mark.parametrize("query", ["SELEC ?x WHERE {}", "SELECT ?x WHERE { ?x ?y }", "SELECT * WHERE { ?s ?p ?o } LIMIT x"])
+@pytest.mark.parametrize(
+    "query", ["SELEC ?x WHERE {}", "SELECT ?x WHERE { ?x ?y }", "SELECT * WHERE { ?s ?p ?o } LIMIT x"]
+)
 def test_400_with_the_parser_message(server, query):
     status, headers, body = get(server, query)
     assert status == 400 and headers["Content-Type"].startswith("text/plain")
@@ -147,8 +158,12 @@ def test_protocol_misuse_is_400_or_415(server):
     assert call(f"{server.url}/sparql?update=CLEAR%20ALL")[0] == 400  # updates only by POST
     assert post_direct(server, "text/plain", "ASK {}")[0] == 415
     both = urllib.parse.urlencode({"query": "ASK {}", "update": "CLEAR ALL"}).encode()
-    assert call(f"{server.url}/sparql", data=both,
-                headers={"Content-Type": "application/x-www-form-urlencoded"})[0] == 400
+    assert (
+        call(
+            f"{server.url}/sparql", data=both, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )[0]
+        == 400
+    )
     assert call(f"{server.url}/sparql", method="DELETE")[0] == 405
     assert call(f"{server.url}/../../etc/passwd")[0] == 404
 
@@ -182,7 +197,7 @@ def test_hostile_requests_get_clean_errors_and_the_server_lives(server):
     assert call(f"{server.url}/sparql", data=b"x" * (2 << 20), headers=headers)[0] == 413
     deep = "SELECT * WHERE " + "{" * 50_000 + "}" * 50_000
     assert post_direct(server, "application/sparql-query", deep)[0] in (400, 500)
-    weird = "SELECT * WHERE { ?s ?p \"</script><script>alert(1)</script>\\u0000\" }"
+    weird = 'SELECT * WHERE { ?s ?p "</script><script>alert(1)</script>\\u0000" }'
     status, _, body = get(server, weird)
     assert status == 200 and json.loads(body)["results"]["bindings"] == []
     status, _, _ = call(f"{server.url}/sparql?query=" + "a" * 70_000)
@@ -225,9 +240,13 @@ def test_row_cap_is_configurable_and_announced(built):
 
 # ---------------------------------------------------------------- CORS
 def test_no_cors_by_default(server):
-    status, headers, _ = call(f"{server.url}/sparql?query=ASK%7B%7D", headers={"Origin": "http://evil.example"})
+    status, headers, _ = call(
+        f"{server.url}/sparql?query=ASK%7B%7D", headers={"Origin": "http://evil.example"}
+    )
     assert status == 200 and "Access-Control-Allow-Origin" not in headers
-    status, headers, _ = call(f"{server.url}/sparql", method="OPTIONS", headers={"Origin": "http://evil.example"})
+    status, headers, _ = call(
+        f"{server.url}/sparql", method="OPTIONS", headers={"Origin": "http://evil.example"}
+    )
     assert "Access-Control-Allow-Origin" not in headers
 
 
@@ -239,8 +258,11 @@ def test_cors_for_configured_origins_only(built):
         assert "X-KG-Truncated" in headers["Access-Control-Expose-Headers"]
         _, headers, _ = call(f"{s.url}/sparql?query=ASK%7B%7D", headers={"Origin": "http://other.example"})
         assert "Access-Control-Allow-Origin" not in headers
-        status, headers, _ = call(f"{s.url}/sparql", method="OPTIONS", headers={
-            "Origin": "http://app.example", "Access-Control-Request-Method": "POST"})
+        status, headers, _ = call(
+            f"{s.url}/sparql",
+            method="OPTIONS",
+            headers={"Origin": "http://app.example", "Access-Control-Request-Method": "POST"},
+        )
         assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
     finally:
         s.stop()
@@ -263,7 +285,9 @@ def test_void_description_counts_the_graph(server, built):
     g = rdflib.Graph().parse(data=body.decode(), format="json-ld")
     ds = next(g.subjects(rdflib.RDF.type, VOID.Dataset))
     assert int(g.value(ds, VOID.triples)) == len(rdflib.Graph().parse(built / "graph.ttl"))
-    parts = {g.value(p, VOID["class"]): int(g.value(p, VOID.entities)) for p in g.objects(ds, VOID.classPartition)}
+    parts = {
+        g.value(p, VOID["class"]): int(g.value(p, VOID.entities)) for p in g.objects(ds, VOID.classPartition)
+    }
     assert parts[rdflib.URIRef("https://w3id.org/mlkg/ontology#Paper")] == len(sparql_graph.PAPERS)
     assert parts[rdflib.URIRef("https://w3id.org/mlkg/ontology#Benchmark")] == 2
 
@@ -340,12 +364,17 @@ def federated(port):
 
 def test_service_is_refused_and_nothing_leaves_the_server(server, listener):
     for query in federated(listener.port):
-        for status, _, body in (get(server, query), post_form(server, "query", query),
-                                post_direct(server, "application/sparql-query", query)):
+        for status, _, body in (
+            get(server, query),
+            post_form(server, "query", query),
+            post_direct(server, "application/sparql-query", query),
+        ):
             assert status == 403, (query, body)
             assert b"refused" in body
-    for update in (f"LOAD <http://127.0.0.1:{listener.port}/data.ttl>",
-                   f"LOAD SILENT <http://127.0.0.1:{listener.port}/x> INTO GRAPH <http://g/>"):
+    for update in (
+        f"LOAD <http://127.0.0.1:{listener.port}/data.ttl>",
+        f"LOAD SILENT <http://127.0.0.1:{listener.port}/x> INTO GRAPH <http://g/>",
+    ):
         assert post_direct(server, "application/sparql-update", update)[0] == 403
     time.sleep(1)
     assert listener.hits == []
@@ -355,13 +384,21 @@ def test_allow_list_is_the_only_way_out(built, listener, tmp_path):
     other = Listener()
     out = tmp_path / "rw"
     shutil.copytree(built, out)
-    s = sparql_graph.LiveServer(out, "--allow-service", f"http://127.0.0.1:{listener.port}/", "--allow-update",
-                                "--timeout", "5")
+    s = sparql_graph.LiveServer(
+        out, "--allow-service", f"http://127.0.0.1:{listener.port}/", "--allow-update", "--timeout", "5"
+    )
     try:
         # Refused: a listener that is not on the allow-list, and LOAD from it, even with updates allowed.
         assert get(s, federated(other.port)[0])[0] == 403
-        assert post_direct(s, "application/sparql-update", f"LOAD <http://127.0.0.1:{other.port}/x>")[0] == 403
-        assert get(s, f"SELECT * WHERE {{ VALUES ?u {{ <http://127.0.0.1:{listener.port}/> }} SERVICE ?u {{}} }}")[0] == 403
+        assert (
+            post_direct(s, "application/sparql-update", f"LOAD <http://127.0.0.1:{other.port}/x>")[0] == 403
+        )
+        assert (
+            get(
+                s, f"SELECT * WHERE {{ VALUES ?u {{ <http://127.0.0.1:{listener.port}/> }} SERVICE ?u {{}} }}"
+            )[0]
+            == 403
+        )
         time.sleep(0.5)
         assert other.hits == [] and listener.hits == []
         # Allowed: the request really goes out (so the refusals above are the guard's doing).
@@ -381,8 +418,9 @@ def test_allow_update_enables_writes_and_says_so(built, tmp_path):
     shutil.copytree(built, out)
     s = sparql_graph.LiveServer(out, "--allow-update")
     try:
-        status, _, _ = post_direct(s, "application/sparql-update",
-                                   "INSERT DATA { <https://w3id.org/mlkg/paper/x> a mlkg:Paper }")
+        status, _, _ = post_direct(
+            s, "application/sparql-update", "INSERT DATA { <https://w3id.org/mlkg/paper/x> a mlkg:Paper }"
+        )
         assert status == 204
         assert len(papers_of(get(s, PAPERS)[2])) == len(sparql_graph.PAPERS) + 1
         body = call(f"{s.url}/sparql", headers={"Accept": "text/turtle"})[2]

@@ -35,8 +35,13 @@ def rdf(graph):
 
 
 def assertions(rdf, s, p, o):
-    return [a for a in rdf.subjects(RDF.subject, s) if (a, RDF.predicate, p) in rdf and (a, RDF.object, o) in rdf
-            and (a, RDF.type, MLKG.RelationAssertion) in rdf]
+    return [
+        a
+        for a in rdf.subjects(RDF.subject, s)
+        if (a, RDF.predicate, p) in rdf
+        and (a, RDF.object, o) in rdf
+        and (a, RDF.type, MLKG.RelationAssertion) in rdf
+    ]
 
 
 def test_every_relation_has_plain_triple_and_one_provenance_node(graph, rdf):
@@ -96,9 +101,11 @@ def test_distinct_ids_give_distinct_safe_iris(a, b):
 
 def test_hostile_text_round_trips_through_turtle(tmp_path):
     nasty = 'He said "hi" \\ <b>\n\t""" \'\'\' \u2028 end'
-    g = Graph(papers=(Paper("arxiv:1", nasty, nasty, url="javascript:alert(1) <x>"),),
-              entities=(Entity("method:x", EntityType.METHOD, nasty, (nasty, "X")),),
-              relations=(Relation("arxiv:1", RelationType.PROPOSES, "method:x", "arxiv:1", nasty, 0.5),))
+    g = Graph(
+        papers=(Paper("arxiv:1", nasty, nasty, url="javascript:alert(1) <x>"),),
+        entities=(Entity("method:x", EntityType.METHOD, nasty, (nasty, "X")),),
+        relations=(Relation("arxiv:1", RelationType.PROPOSES, "method:x", "arxiv:1", nasty, 0.5),),
+    )
     [ttl, _store] = RdfWriter().write(g, tmp_path)
     back = rdflib.Graph().parse(ttl)
     assert str(back.value(paper_iri("arxiv:1"), DCTERMS.title)) == nasty

@@ -36,7 +36,9 @@ def test_select_formats_parse_back_to_the_same_rows(store, media):
     if media == "text/csv":  # CSV drops datatypes and languages by design: compare lexical values
         rows = list(csv.reader(io.StringIO(result.body.decode("utf-8"), newline="")))
         assert rows[0] == ["s", "o"]
-        lexical = [[t.value if not isinstance(t, ox.BlankNode) else f"_:{t.value}" for t in r] for r in expected]
+        lexical = [
+            [t.value if not isinstance(t, ox.BlankNode) else f"_:{t.value}" for t in r] for r in expected
+        ]
         assert rows[1:] == lexical
         return
     back = list(ox.parse_query_results(result.body, FORMATS[media]))
@@ -85,8 +87,11 @@ def test_form_mismatch_is_a_value_error(store):
         (None, "select", "application/sparql-results+json"),
         ("", "graph", "text/turtle"),
         ("*/*", "select", "application/sparql-results+json"),
-        ("application/sparql-results+json,application/json,text/javascript,application/javascript", "select",
-         "application/sparql-results+json"),
+        (
+            "application/sparql-results+json,application/json,text/javascript,application/javascript",
+            "select",
+            "application/sparql-results+json",
+        ),
         ("application/sparql-results+xml", "select", "application/sparql-results+xml"),
         ("text/csv;q=0.9, text/tab-separated-values", "select", "text/tab-separated-values"),
         ("text/*", "select", "text/csv"),

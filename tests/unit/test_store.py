@@ -30,10 +30,13 @@ def test_store_holds_graph_ttl_in_default_graph_and_ontology_in_named_graph(buil
     n_default = len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
     assert n_default == len(rdflib.Graph().parse(built / GRAPH_TTL))
     assert ox.NamedNode(ONTOLOGY_GRAPH) in set(store.named_graphs())
-    rows = list(store.query(
-        "SELECT ?name WHERE { ?x <https://w3id.org/mlkg/ontology#improvesOn> ?l . "
-        "?l <http://www.w3.org/2004/02/skos/core#altLabel> 'LoRA' . "
-        "?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?name }"))
+    rows = list(
+        store.query(
+            "SELECT ?name WHERE { ?x <https://w3id.org/mlkg/ontology#improvesOn> ?l . "
+            "?l <http://www.w3.org/2004/02/skos/core#altLabel> 'LoRA' . "
+            "?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?name }"
+        )
+    )
     assert [r["name"].value for r in rows] == ["DoRA"]
 
 
@@ -66,7 +69,10 @@ def test_broken_turtle_leaves_the_old_store(tmp_path):
     bad.write_text("<a> <b> .", encoding="utf-8")
     with pytest.raises(WriterError, match="bad.ttl"):
         load_store(bad, tmp_path)
-    assert [r["t"].value for r in open_store(tmp_path).query("SELECT ?t { ?p <http://purl.org/dc/terms/title> ?t }")] == ["Kept"]
+    assert [
+        r["t"].value
+        for r in open_store(tmp_path).query("SELECT ?t { ?p <http://purl.org/dc/terms/title> ?t }")
+    ] == ["Kept"]
 
 
 def test_read_only_store_refuses_writes(built):
@@ -87,8 +93,10 @@ def test_query_cli_table_csv_json(built):
 
 
 def test_query_cli_construct_gives_turtle(built):
-    res = runner.invoke(app, ["query", "CONSTRUCT { ?s skos:prefLabel ?l } WHERE { ?s skos:prefLabel ?l }",
-                              "--out", str(built)])
+    res = runner.invoke(
+        app,
+        ["query", "CONSTRUCT { ?s skos:prefLabel ?l } WHERE { ?s skos:prefLabel ?l }", "--out", str(built)],
+    )
     assert res.exit_code == 0
     assert len(rdflib.Graph().parse(data=res.output, format="turtle")) == len(sparql_graph.ENTITIES)
 
@@ -108,6 +116,7 @@ def test_query_cli_errors_are_one_line_exit_2(built, query, message):
 
 
 def test_query_cli_row_cap(built):
-    res = runner.invoke(app, ["query", "SELECT ?s WHERE { ?s ?p ?o }", "--out", str(built), "-f", "csv",
-                              "--max-rows", "3"])
+    res = runner.invoke(
+        app, ["query", "SELECT ?s WHERE { ?s ?p ?o }", "--out", str(built), "-f", "csv", "--max-rows", "3"]
+    )
     assert res.exit_code == 0 and len(res.stdout.splitlines()) == 4
