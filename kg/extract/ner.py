@@ -273,6 +273,16 @@ def _phrases(doc: Doc, title: bool) -> list[Candidate]:
     return out
 
 
+def _inside_compound(doc: Doc, start: int) -> bool:
+    """True when token ``start`` continues a hyphenated word ("real-world model" is no "world model")."""
+    return (
+        start >= 2
+        and doc[start - 1].text == "-"
+        and not doc[start - 1].whitespace_
+        and not doc[start - 2].whitespace_
+    )
+
+
 class MentionRecognizer:
     """Finds candidates in one Doc. Holds the KB phrase matchers; see :func:`find_candidates`."""
 
@@ -297,11 +307,15 @@ class MentionRecognizer:
     def kb_candidates(self, doc: Doc) -> list[Candidate]:
         out = []
         for _, s, e in self.exact(doc):
+            if _inside_compound(doc, s):
+                continue
             span = doc[s:e]
             c = self.forms.get(span.text)
             if c is not None:
                 out.append(Candidate(span.start_char, span.end_char, span.text, c.type, "kb", c.id, True))
         for _, s, e in self.lower(doc):
+            if _inside_compound(doc, s):
+                continue
             span = doc[s:e]
             c = self.lower_forms.get(span.text.lower())
             if c is not None:

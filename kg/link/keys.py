@@ -51,6 +51,8 @@ def entity_key(name: str) -> str:
     """
     s = unicodedata.normalize("NFKC", name).casefold()
     s = _DASHES.sub("-", s)
+    # "PointNet++", "HumanEval+", "RefCOCO+" are different from their bases.
+    s = s.replace("++", " pp ").replace("+", " plus ")
     s = _PREFIX_JOIN.sub(r"\1", s)
     s = _VERSION_V.sub(" v", s)
     tokens = _TOKENS.findall(s)

@@ -63,6 +63,14 @@ MUST_NOT_MERGE = [
     ("SQuAD", "SQuAD 2.0"),
     ("NTU 60", "NTU 120"),
     ("Swin Transformer", "Swin Transformer V2"),
+    ("PointNet", "PointNet++"),
+    ("HumanEval", "HumanEval+"),
+    ("RefCOCO", "RefCOCO+"),
+    ("Mamba", "Mamba-2"),
+    ("ConvNeXt", "ConvNeXt V2"),
+    ("Gemini 1.5 Pro", "Gemini 1.5 Flash"),
+    ("ARC-Challenge", "ARC-Easy"),
+    ("LAION-400M", "LAION-5B"),
 ]
 
 
