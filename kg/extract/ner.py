@@ -548,6 +548,10 @@ _NOT_EVAL_VERB = re.compile(
 )
 
 
+# "LLaMA-3.1-8B", "Qwen2 7B": a size suffix names a model, even after "experiments on".
+_MODEL_SIZE = re.compile(r"(?:^|[-\s])\d+(?:\.\d+)?[BMK](?:\b|-)|x\d+B\b")
+
+
 def _evaluated_position(doc: Doc, start_tok: int) -> bool:
     """A name right after "on"/"across" in a sentence about results is a benchmark."""
     if start_tok < 1 or doc[start_tok - 1].lower_ not in {"on", "across"}:
@@ -589,7 +593,7 @@ def _type_in_context(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
             and not (ctx is EntityType.TASK and c.origin in {"ortho", "kb"})
         ):
             typ, strong = ctx, True
-        if typ is None and _evaluated_position(doc, s):
+        if typ is None and not _MODEL_SIZE.search(c.text) and _evaluated_position(doc, s):
             typ = EntityType.BENCHMARK  # "(+6.31 on CMMLU)", "results across SciEval"
         if typ is None:
             typ = EntityType.MODEL

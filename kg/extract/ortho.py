@@ -25,7 +25,7 @@ _CONT = re.compile(
     r"Max|Plus|Turbo|Instruct|Chat|Flash|Lite|Nano|Coder|Math|Vision)(?![\w%\u00d7]|\.\d)"
 )
 _UNIT = re.compile(r"[\d.,]+(?:[kKMBTx\u00d7%]|[Dd]|st|nd|rd|th|bit|b)?")
-_HARDWARE = re.compile(r"(?:[AHVPL]\d{2,4}|RTX\d*|GTX\d*)")
+_HARDWARE = re.compile(r"(?:\d*x?[AHVPL]\d{2,4}(?:-\d+G)?|RTX\d*|GTX\d*|MI\d{3})")
 _KEEP_LOWER_SUFFIX = frozenset(
     [
         "mini",
