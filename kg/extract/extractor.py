@@ -173,7 +173,10 @@ class Extractor:
                 # "a Frame Reinforcement Network called FR-Net": one entity, two names.
                 if _CALLED.fullmatch(d.text[a.end : b.start]) and len(b.text) < len(a.text):
                     groups.union(entity_key(a.text), entity_key(b.text))
-                    named_longer.add(entity_key(a.text))
+                    if a.text[:1].isupper():
+                        # "a proactive distillation method called Teacher Intervention": the
+                        # lower-case side describes, the other names.
+                        named_longer.add(entity_key(a.text))
         defined: dict[str, str] = {}
         for _, d in fields:
             for a in d._.kg_abbrevs or []:

@@ -18,7 +18,9 @@ from kg.extract.lexicon import NOT_NAMES
 __all__ = ["is_name_like", "iter_names", "NameMatch"]
 
 # A word with inner hyphens / dots / '+' / '&' / '/', e.g. "Qwen2.5-72B-Instruct", "Sieve-&-Swap".
-_WORD = re.compile(r"(?<![\w.+/-])[A-Za-z0-9][\w.+]*(?:[-/&][\w.+&]+|-&-[\w.+]+)*")
+# A "." belongs to a name only between digits ("Qwen2.5", "v0.1"), never "ERNIE-Tiny.In".
+_CH = r"(?:[\w+]|(?<=\d)\.(?=\d))"
+_WORD = re.compile(rf"(?<![\w.+/-])[A-Za-z0-9]{_CH}*(?:(?:[-/&]|-&-){_CH}+)*")
 # A version or size that continues a name across a space: "Llama 2", "NTU 60", "UL2 20B", "VideoMAE V2".
 _CONT = re.compile(
     r"[ \u00a0](?:[Vv]\d+(?:\.\d+)?|\d{1,3}(?:\.\d+)?[BMK]?|XXL|XL|Large|Base|Small|Tiny|Pro|Ultra|Mini|"
@@ -47,7 +49,7 @@ _KEEP_LOWER_SUFFIX = frozenset(
     ]
 )
 _NUM_WORD = re.compile(r"\d+[a-z]+")  # "2times", "3rd", "10x"
-_TRIM_SUFFIX = re.compile(r"(?:-[a-z]{3,})+$")
+_TRIM_SUFFIX = re.compile(r"(?:-[a-z]{2,})+$")
 
 
 class NameMatch:
@@ -83,7 +85,7 @@ def is_name_like(word: str) -> bool:
     >>> [is_name_like(w) for w in ["TinyFusion", "GPT-4o", "T5", "Vision-Language", "7B", "A100", "GPUs"]]
     [True, True, True, False, False, False, False]
     """
-    if word in NOT_NAMES or len(word) < 2:
+    if word in NOT_NAMES or len(word) < 2 or re.fullmatch(r"[Vv]\d+(?:\.\d+)*", word):
         return False
     if word[0].isupper() and re.search(r"[A-Za-z]{2}", word) and re.search(r"-\d", word):
         return True  # "Sentinel-1", "Llama-3"
