@@ -41,13 +41,17 @@ _alive() {
 }
 
 # A Bolt handshake and `RETURN 1` through the official driver: a listening port is not enough,
-# the module must have loaded and answer Cypher.
+# the module must have loaded and answer Cypher. FalkorDB then leaves the handshake of the next
+# connection after a client hung up unanswered; a raw handshake with a 1 s timeout takes that slot,
+# so the first real client after `start`/`status` is not the one that waits.
 _health() {
     "$(_python)" - "$BOLT_PORT" <<'PY'
+import socket
 import sys
 import neo4j
-d = neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{sys.argv[1]}", auth=None,
-                               connection_timeout=2, max_transaction_retry_time=0)
+port = int(sys.argv[1])
+d = neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{port}", auth=None, connection_timeout=2,
+                               connection_acquisition_timeout=3, max_transaction_retry_time=0)
 try:
     with d.session() as s:
         assert s.run("RETURN 1 AS x").single()["x"] == 1
@@ -56,10 +60,21 @@ except Exception as exc:  # noqa: BLE001 - any failure means "not healthy yet"
     sys.exit(1)
 finally:
     d.close()
+try:
+    with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+        s.sendall(b"\x60\x60\xb0\x17" + bytes([0, 0, 7, 5]) + bytes(12))
+        s.recv(4)
+except OSError:
+    pass
 PY
 }
 
 start() {
+    # FalkorDB reads BOLT_PORT as a 16-bit signed number: above 32767 it silently serves no Bolt.
+    if (( BOLT_PORT < 1 || BOLT_PORT > 32767 )); then
+        echo "falkordb.sh: KG_FALKORDB_BOLT_PORT=$BOLT_PORT: FalkorDB only accepts Bolt ports 1-32767" >&2
+        return 2
+    fi
     if _alive && _health 2>/dev/null; then
         echo "falkordb: already running (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT)"
         return 0
@@ -75,7 +90,7 @@ start() {
         --dir "$DIR" --daemonize yes --pidfile "$PIDFILE" --logfile "$LOG" \
         --loadmodule "$bin/falkordb.so" BOLT_PORT "$BOLT_PORT"
     for _ in $(seq 1 60); do
-        if _alive && _health 2>/dev/null; then
+        if _alive && grep -q "Bolt protocol initialized" "$LOG" && _health 2>/dev/null; then
             echo "falkordb: started (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT, log $LOG)"
             return 0
         fi

@@ -10,6 +10,7 @@ the fixture fails with the script's output.
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -24,10 +25,17 @@ REPO = Path(__file__).resolve().parents[2]
 FALKORDB_SH = REPO / "scripts" / "falkordb.sh"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _free_port(low: int = 20000, high: int = 32767) -> int:
+    """A free TCP port in [low, high]: FalkorDB takes its Bolt port as a 16-bit signed number, so
+    the kernel's ephemeral range (above 32767) is no use for it."""
+    for port in random.Random().sample(range(low, high + 1), 200):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {low}-{high}")
 
 
 @dataclass(frozen=True)
