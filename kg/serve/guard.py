@@ -31,7 +31,19 @@ from typing import Literal
 
 from kg.errors import KGError
 
-__all__ = ["Refused", "Token", "tokens", "classify", "federated_targets", "check"]
+__all__ = [
+    "Refused",
+    "Token",
+    "tokens",
+    "classify",
+    "federated_targets",
+    "check",
+    "nesting_depth",
+    "MAX_DEPTH",
+]
+
+#: Deepest bracket nesting accepted: beyond any real query, far below what overflows the parser's stack.
+MAX_DEPTH = 256
 
 Kind = Literal["query", "update"]
 
@@ -174,3 +186,25 @@ def check(text: str, allow: Sequence[str] = ()) -> None:
             )
         if not any(iri.startswith(prefix) for prefix in allow):
             raise Refused(f"{keyword.upper()} <{iri}> is not allowed (no --allow-service prefix matches)")
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``{ ( [`` outside strings, IRIs and comments.
+
+    The parser recurses once per level: 50,000 nested groups overflowed its stack and killed the
+    process here, so the endpoint answers 400 above :data:`MAX_DEPTH` instead of losing a worker.
+
+    Examples
+    --------
+    >>> nesting_depth("SELECT * WHERE { { ?s ?p '{{{' } FILTER((1)) }")
+    3
+    """
+    depth = deepest = 0
+    for tok in tokens(text):
+        if tok.kind == "other":
+            if tok.text in "{([":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif tok.text in "})]":
+                depth -= 1
+    return deepest

@@ -248,6 +248,14 @@ class _Handler(BaseHTTPRequestHandler):
             raise _HttpError(HTTPStatus.BAD_REQUEST, "bad Content-Length")
         if length > self.server.config.max_body:
             self.close_connection = True
+            if length <= 16 * self.server.config.max_body:
+                # Read what was sent so the client gets the 413 rather than a broken pipe.
+                remaining = length
+                while remaining > 0:
+                    chunk = self.rfile.read(min(remaining, 1 << 16))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
             raise _HttpError(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 f"request body of {length} bytes is over the {self.server.config.max_body} byte limit",
@@ -298,6 +306,14 @@ class _Handler(BaseHTTPRequestHandler):
         except guard.Refused as exc:
             raise _HttpError(HTTPStatus.FORBIDDEN, f"refused: {exc}") from None
 
+    def _depth(self, text: str) -> None:
+        depth = guard.nesting_depth(text)
+        if depth > guard.MAX_DEPTH:
+            raise _HttpError(
+                HTTPStatus.BAD_REQUEST,
+                f"query nested {depth} levels deep (at most {guard.MAX_DEPTH} accepted)",
+            )
+
     def _query(self, params: dict[str, list[str]]) -> None:
         text = params["query"][0]
         if not text.strip():
@@ -309,6 +325,7 @@ class _Handler(BaseHTTPRequestHandler):
                 + ("" if self.server.config.allow_update else "; this endpoint is read-only"),
             )
         self._guard(text)
+        self._depth(text)
         form = query_form(text)
         media = negotiate(self.headers.get("Accept"), form)
         if media is None:
@@ -342,6 +359,7 @@ class _Handler(BaseHTTPRequestHandler):
                 HTTPStatus.FORBIDDEN, "this endpoint is read-only (start it with --allow-update)"
             )
         self._guard(text)
+        self._depth(text)
         self._run(Job("update", text))
         self._send(HTTPStatus.NO_CONTENT, b"", "text/plain")
 

@@ -98,7 +98,10 @@ def _worker_main(conn: Connection, store_dir: str, writable: bool, in_memory: bo
         except (EOFError, OSError):
             return
         try:
-            if job.kind == "update":
+            if job.kind == "update" and not writable:
+                # The in-memory copy would accept it: refuse here too, not only in the HTTP layer.
+                conn.send(("error", "updates need a read-write store (kg serve --allow-update)"))
+            elif job.kind == "update":
                 store.update(job.text, prefixes=PREFIXES)
                 conn.send(("ok", Result(b"", "", False, 0)))
             else:
