@@ -65,8 +65,11 @@ _REL_PALETTE = ("#7f7f7f", "#d62728", "#2b8cbe", "#e6550d", "#31a354", "#756bb1"
 PAPER_SHAPE = "square"
 MENTIONS = "mentions"
 MENTIONS_COLOUR = "#c8c8c8"
-#: Distance between linked nodes, in page pixels.
+#: Page pixels per layout unit (linked nodes sit about two units apart).
 UNIT = 110.0
+#: Below this many nodes the page is drawn tighter, so the fitted view still shows labels.
+SMALL = 250
+GRAVITY = 0.0
 
 
 def entity_shape(t: EntityType) -> str:
@@ -275,7 +278,7 @@ def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120) -
         pos += rng.normal(0, 0.05, (n, 2))
     else:
         pos = rng.uniform(-1, 1, (n, 2))
-    k, cutoff = 1.0, 2.5
+    k, cutoff = 2.0, 5.0
     temp = side / 8
     u, v = edges[:, 0], edges[:, 1]
     for step in range(iterations):
@@ -292,7 +295,7 @@ def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120) -
         f = d / dist * (dist * dist / k)
         disp += _scatter(v, f, n) - _scatter(u, f, n)
         # Mild gravity keeps loosely attached parts from drifting off (repulsion is local).
-        disp -= pos * 0.02
+        disp -= pos * GRAVITY
         length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)[:, None]
         pos += disp / length * np.minimum(length, temp)
         temp = max(temp * 0.96, 0.02)
@@ -316,12 +319,13 @@ def _pack(boxes: list[tuple[list[str], np.ndarray]]) -> dict[str, tuple[float, f
     area = sum(float(wh[0] * wh[1]) for _, _, wh in sized)
     row_width = max(math.sqrt(area) * 1.4, max((float(wh[0]) for _, _, wh in sized), default=0.0))
     out: dict[str, tuple[float, float]] = {}
+    unit = UNIT / 2 if sum(len(nodes) for nodes, _ in boxes) < SMALL else UNIT
     x = y = row_h = 0.0
     for nodes, pos, (w, h) in sized:
         if x > 0 and x + w > row_width:
             x, y, row_h = 0.0, y + row_h, 0.0
         for name, (px, py) in zip(nodes, pos, strict=True):
-            out[name] = (round(float((x + px) * UNIT), 1), round(float((y + py) * UNIT), 1))
+            out[name] = (round(float((x + px) * unit), 1), round(float((y + py) * unit), 1))
         x += float(w)
         row_h = max(row_h, float(h))
     return out
@@ -363,7 +367,7 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
         },
         "nodes": {
             "font": {"size": 14, "face": "Helvetica, Arial, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
-            "borderWidth": 1, "scaling": {"label": {"drawThreshold": 7}},
+            "borderWidth": 1, "scaling": {"label": {"drawThreshold": 5}},
         },
         "edges": {
             "smooth": False, "selectionWidth": 2,
