@@ -213,16 +213,17 @@ ORDER BY ?metric""",
         "Which low-confidence claims (below 0.7) deserve a human look first?",
         """
 SELECT ?subject ?relation ?object ?confidence WHERE {
-  ?a mlkg:confidence ?confidence .
-  FILTER (?confidence < 0.7)
+  {
+    SELECT ?a ?confidence WHERE { ?a mlkg:confidence ?confidence . FILTER (?confidence < 0.7) }
+    ORDER BY ?confidence LIMIT 100
+  }
   ?a a mlkg:RelationAssertion ; rdf:subject ?s ; rdf:predicate ?relation ; rdf:object ?o .
   ?o skos:prefLabel ?object .
   OPTIONAL { ?s skos:prefLabel ?sName }
   OPTIONAL { ?s dcterms:title ?sTitle }
   BIND (COALESCE(?sName, ?sTitle) AS ?subject)
 }
-ORDER BY ?confidence ?subject ?object
-LIMIT 100""",
+ORDER BY ?confidence ?subject ?object""",
     ),
     _r(
         "entities-by-type",
