@@ -318,14 +318,17 @@ def delete_paper_outgoing() -> str:
 
 
 def delete_entity_relations(rel: RelationType) -> str:
-    """Entity -> entity relationships of one type asserted by the papers ``$ids``.
+    """Relationships of one type asserted by the papers ``$ids`` (entity -> entity ones included,
+    which do not touch the paper's node). The ``{paper_id: pid}`` lookup uses the relationship
+    index on ``paper_id`` (measured on FalkorDB: 2 ms for 100 papers, against 220 ms for
+    ``WHERE r.paper_id IN $ids``).
 
     Examples
     --------
     >>> delete_entity_relations(RelationType.TRAINED_ON)
-    'MATCH (:Entity)-[r:TRAINED_ON]->(:Entity) WHERE r.paper_id IN $ids DELETE r'
+    'UNWIND $ids AS pid MATCH ()-[r:TRAINED_ON {paper_id: pid}]->() DELETE r'
     """
-    return f"MATCH (:{ENTITY})-[r:{relation_type(rel)}]->(:{ENTITY}) WHERE r.paper_id IN $ids DELETE r"
+    return f"UNWIND $ids AS pid MATCH ()-[r:{relation_type(rel)} {{paper_id: pid}}]->() DELETE r"
 
 
 def delete_paper_incoming_links() -> str:

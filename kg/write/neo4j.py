@@ -55,6 +55,7 @@ __all__ = [
     "Neo4jWriter",
     "batches",
     "param_size",
+    "falkordb_escape",
     "split_row",
     "graph_rows",
 ]
@@ -163,14 +164,39 @@ class WriteStats:
 def param_size(value: Any) -> int:
     """An upper bound of a value's size on the wire: its ASCII JSON length (a non-ASCII character
     counts 6 bytes, more than its UTF-8 form; PackStream markers are smaller than JSON's quotes,
-    commas and colons).
+    commas and colons), plus one per apostrophe, which :func:`falkordb_escape` doubles.
 
     Examples
     --------
-    >>> param_size({"id": "é"})
-    16
+    >>> param_size({"id": "é"}), param_size("it's")
+    (16, 7)
     """
-    return len(json.dumps(value, ensure_ascii=True, default=str))
+    text = json.dumps(value, ensure_ascii=True, default=str)
+    return len(text) + text.count("'")
+
+
+def falkordb_escape(value: Any) -> Any:
+    r"""Escape ``\`` and ``'`` in every string of a parameter value, for FalkorDB's Bolt endpoint.
+
+    FalkorDB 4.16 splices Bolt parameters into a quoted text prefix without escaping them: a string
+    holding ``'`` or ending in ``\`` fails the statement, and backslash sequences are decoded.
+    Escaping both characters makes the server store exactly the original string (verified on the
+    test server for quotes, backslashes, ``\n``, ``\u00e9`` and more; see docs/cypher.md).
+
+    Examples
+    --------
+    >>> print(falkordb_escape({"rows": [{"e": "ELECTRA's \\ head", "n": 1.5}]}))
+    {'rows': [{'e': "ELECTRA\\'s \\\\ head", 'n': 1.5}]}
+    >>> print(falkordb_escape(["it's"])[0])
+    it\'s
+    """
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("'", "\\'")
+    if isinstance(value, list):
+        return [falkordb_escape(v) for v in value]
+    if isinstance(value, dict):
+        return {k: falkordb_escape(v) for k, v in value.items()}
+    return value
 
 
 def batches(rows: Iterable[Any], max_rows: int, max_bytes: int | None = None) -> Iterator[list[Any]]:
@@ -340,6 +366,20 @@ def graph_rows(graph: Graph) -> dict[str, Any]:
             "mentions": mentions, "paper_links": dict(links)}
 
 
+Statement = tuple[str, dict[str, Any]]
+_COUNTERS = ("nodes_created", "relationships_created", "relationships_deleted", "properties_set")
+
+
+def _unit_of_work(tx: neo4j.ManagedTransaction, statements: list[Statement]) -> list[tuple[list[dict[str, Any]], Any]]:
+    """Run statements in order in one transaction; the driver may call this again on a retry."""
+    out = []
+    for query, params in statements:
+        result = tx.run(query, params)
+        records = [r.data() for r in result]
+        out.append((records, result.consume().counters))
+    return out
+
+
 @dataclass
 class _Tally:
     statements: int = 0
@@ -412,56 +452,65 @@ class Neo4jWriter:
                 ) from exc
 
     # ------------------------------------------------------------------ statements
-    def _run(self, driver: neo4j.Driver, tally: _Tally, step: str, query: str, params: dict[str, Any]) -> Any:
+    def _session(self, driver: neo4j.Driver) -> neo4j.Session:
+        return driver.session(database=self.settings.database, default_access_mode=neo4j.WRITE_ACCESS)
+
+    def _run(self, session: neo4j.Session, tally: _Tally, step: str, statements: list[Statement]) -> list[Any]:
+        """Run ``statements`` in one managed write transaction (retried by the driver on transient
+        errors); returns each statement's records as dicts."""
+        if self.settings.dialect == "falkordb":
+            statements = [(q, falkordb_escape(p)) for q, p in statements]
         try:
-            result = driver.execute_query(query, params, database_=self.settings.database)
+            results = session.execute_write(_unit_of_work, statements)
         except nx.ServiceUnavailable as exc:
             raise WriterError(f"lost Neo4j at {self.settings.uri} while writing {step}: {_first_line(exc)}") from exc
         except (nx.Neo4jError, nx.DriverError) as exc:
             code = getattr(exc, "code", None) or type(exc).__name__
             raise WriterError(f"Neo4j write failed at {step}: {code}: {_first_line(exc)}") from exc
-        tally.statements += 1
-        counters = result.summary.counters
-        for name in ("nodes_created", "relationships_created", "relationships_deleted", "properties_set"):
-            tally.counters[name] += int(getattr(counters, name, 0) or 0)
-        return result
+        tally.statements += len(statements)
+        out = []
+        for records, counters in results:
+            for name in _COUNTERS:
+                tally.counters[name] += int(getattr(counters, name, 0) or 0)
+            out.append(records)
+        return out
 
     def _unwind(
-        self, driver: neo4j.Driver, tally: _Tally, step: str, query: str, rows: list[dict[str, Any]],
+        self, session: neo4j.Session, tally: _Tally, step: str, query: str, rows: list[dict[str, Any]],
         kind: str | None = None, append: Any = None, keys: tuple[str, ...] = (),
     ) -> None:
-        """Send ``rows`` through ``query`` in batches; rows too large for the budget go alone, their
-        long values appended with ``append(key)`` statements right after."""
+        """Send ``rows`` through ``query`` in batches, one transaction each. A row too large for the
+        budget travels with its long values emptied; statements appending them follow in the same
+        transaction."""
         budget = self.settings.param_budget
-        pending: list[tuple[str, dict[str, Any]]] = []
-        fitted = []
+        limit = None if budget is None else budget - 16  # room for the {"rows": [...]} wrapper
+        fitted: list[tuple[dict[str, Any], list[Statement]]] = []
         for row in rows:
-            if budget is not None and kind is not None and param_size(row) + 16 > budget:
+            if limit is not None and kind is not None and param_size(row) > limit:
                 ids = {k: row[k] for k in keys}
-                first, rest = split_row(row, kind, budget - 16, ids)
-                fitted.append(first)
-                pending += [(append(key), {**ids, "part": part}) for key, part in rest]
+                first, rest = split_row(row, kind, limit, ids)
+                fitted.append((first, [(append(key), {**ids, "part": part}) for key, part in rest]))
             else:
-                fitted.append(row)
-        for batch in batches(fitted, self.settings.batch_size, None if budget is None else budget - 16):
-            self._run(driver, tally, step, query, {"rows": batch})
-        for q, params in pending:
-            self._run(driver, tally, f"{step} (long value)", q, params)
+                fitted.append((row, []))
+        sizes = iter(fitted)
+        for batch in batches((row for row, _ in fitted), self.settings.batch_size, limit):
+            extra = [st for _ in batch for st in next(sizes)[1]]
+            self._run(session, tally, step, [(query, {"rows": batch}), *extra])
 
-    def _ids(self, driver: neo4j.Driver, tally: _Tally, step: str, query: str, ids: list[str]) -> None:
+    def _ids(self, session: neo4j.Session, tally: _Tally, step: str, queries: list[str], ids: list[str]) -> None:
         budget = self.settings.param_budget
         for batch in batches(ids, self.settings.batch_size, None if budget is None else budget - 16):
-            self._run(driver, tally, step, query, {"ids": batch})
+            self._run(session, tally, step, [(q, {"ids": batch}) for q in queries])
 
-    def _schema(self, driver: neo4j.Driver, tally: _Tally) -> None:
+    def _schema(self, session: neo4j.Session, tally: _Tally) -> None:
         if self.settings.dialect == "falkordb":
-            result = self._run(driver, tally, "index listing", cypher.list_indexes(), {})
-            have = {(r["label"], p) for r in result.records for p in r["properties"]}
+            [records] = self._run(session, tally, "index listing", [(cypher.list_indexes(), {})])
+            have = {(r["label"], p) for r in records for p in r["properties"]}
             statements = cypher.falkordb_indexes(have)
         else:
             statements = cypher.constraints() + cypher.relationship_indexes()
-        for q in statements:
-            self._run(driver, tally, "schema", q, {})
+        for q in statements:  # schema changes may not share a transaction with anything else
+            self._run(session, tally, "schema", [(q, {})])
 
     # ------------------------------------------------------------------ public
     def write(self, graph: Graph) -> WriteStats:
@@ -471,40 +520,18 @@ class Neo4jWriter:
         --------
         >>> from unittest.mock import MagicMock
         >>> driver = MagicMock(spec=neo4j.Driver)
+        >>> session = driver.session.return_value.__enter__.return_value
         >>> stats = Neo4jWriter(Neo4jSettings("bolt://x:7687"), driver=driver).write(Graph())
-        >>> driver.execute_query.call_args_list[0].args[0]
-        'CREATE CONSTRAINT kg_paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.id IS UNIQUE'
+        >>> session.execute_write.call_args_list[0].args[1]
+        [('CREATE CONSTRAINT kg_paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.id IS UNIQUE', {})]
         """
         started = time.perf_counter()
         rows = graph_rows(graph)
         driver = self._driver or self._open()
         tally = _Tally()
         try:
-            self._schema(driver, tally)
-            self._unwind(driver, tally, "papers", cypher.merge_papers(), rows["papers"], "paper",
-                         lambda k: cypher.append_property("paper", k), ("id",))
-            for type_, ents in sorted(rows["entities"].items()):
-                self._unwind(driver, tally, f"entities :{type_.cypher}", cypher.merge_entities(type_), ents,
-                             "entity", lambda k: cypher.append_property("entity", k), ("id",))
-            ids = [p["id"] for p in rows["papers"]]
-            self._ids(driver, tally, "replace: paper assertions", cypher.delete_paper_outgoing(), ids)
-            for rel in RelationType:
-                if rel is not RelationType.PROPOSES:  # PROPOSES always starts at a Paper
-                    self._ids(driver, tally, f"replace: {rel.cypher}", cypher.delete_entity_relations(rel), ids)
-            self._ids(driver, tally, "replace: paper links", cypher.delete_paper_incoming_links(), ids)
-            for (rel, head), rels in sorted(rows["relations"].items()):
-                self._unwind(
-                    driver, tally, f"relations :{rel.cypher} from {head}", cypher.merge_relations(rel, head), rels,
-                    "relation", lambda k, rel=rel, head=head: cypher.append_property("relation", k, rel, head),
-                    ("head", "tail", "paper_id"),
-                )
-            self._unwind(driver, tally, "mentions", cypher.merge_mentions(), rows["mentions"])
-            for rel, links in sorted(rows["paper_links"].items()):
-                self._unwind(
-                    driver, tally, f"paper links :{rel.cypher}", cypher.merge_paper_links(rel), links,
-                    "paper_link", lambda k, rel=rel: cypher.append_property("paper_link", k, rel),
-                    ("source", "target", "via"),
-                )
+            with self._session(driver) as session:
+                self._write(session, tally, rows)
         finally:
             if self._driver is None:
                 driver.close()
@@ -523,6 +550,32 @@ class Neo4jWriter:
             seconds=round(time.perf_counter() - started, 3),
         )
 
+    def _write(self, session: neo4j.Session, tally: _Tally, rows: dict[str, Any]) -> None:
+        self._schema(session, tally)
+        self._unwind(session, tally, "papers", cypher.merge_papers(), rows["papers"], "paper",
+                     lambda k: cypher.append_property("paper", k), ("id",))
+        for type_, ents in sorted(rows["entities"].items()):
+            self._unwind(session, tally, f"entities :{type_.cypher}", cypher.merge_entities(type_), ents,
+                         "entity", lambda k: cypher.append_property("entity", k), ("id",))
+        # Replace, per batch of papers in one transaction: what they asserted before goes.
+        replace_all = [cypher.delete_paper_outgoing()]
+        replace_all += [cypher.delete_entity_relations(r) for r in RelationType if r is not RelationType.PROPOSES]
+        replace_all += [cypher.delete_paper_incoming_links()]
+        self._ids(session, tally, "replace paper assertions", replace_all, [p["id"] for p in rows["papers"]])
+        for (rel, head), rels in sorted(rows["relations"].items()):
+            self._unwind(
+                session, tally, f"relations :{rel.cypher} from {head}", cypher.merge_relations(rel, head), rels,
+                "relation", lambda k, rel=rel, head=head: cypher.append_property("relation", k, rel, head),
+                ("head", "tail", "paper_id"),
+            )
+        self._unwind(session, tally, "mentions", cypher.merge_mentions(), rows["mentions"])
+        for rel, links in sorted(rows["paper_links"].items()):
+            self._unwind(
+                session, tally, f"paper links :{rel.cypher}", cypher.merge_paper_links(rel), links,
+                "paper_link", lambda k, rel=rel: cypher.append_property("paper_link", k, rel),
+                ("source", "target", "via"),
+            )
+
     def clear(self) -> None:
         """Delete every Paper and Entity node (and their relationships) from the database.
 
@@ -531,10 +584,10 @@ class Neo4jWriter:
         driver = self._driver or self._open()
         q = cypher.clear_graph(self.settings.dialect)
         try:
-            if self.settings.dialect == "falkordb":
-                self._run(driver, _Tally(), "clear", q, {})
-            else:
-                with driver.session(database=self.settings.database) as session:
+            with self._session(driver) as session:
+                if self.settings.dialect == "falkordb":
+                    self._run(session, _Tally(), "clear", [(q, {})])
+                else:
                     session.run(q).consume()
         except (nx.Neo4jError, nx.DriverError) as exc:
             raise WriterError(f"could not clear the kg graph at {self.settings.uri}: {_first_line(exc)}") from exc
@@ -545,17 +598,17 @@ class Neo4jWriter:
     def counts(self) -> dict[str, int]:
         """Nodes by kind (``Paper``, ``Entity``) and relationships by type, as the server counts them."""
         driver = self._driver or self._open()
-        tally = _Tally()
         try:
-            out: dict[str, int] = {}
-            for rec in self._run(driver, tally, "count nodes", cypher.count_nodes(), {}).records:
-                out[cypher.PAPER if rec["paper"] else cypher.ENTITY] = rec["n"]
-            for rec in self._run(driver, tally, "count relationships", cypher.count_relationships(), {}).records:
-                out[rec["type"]] = rec["n"]
-            return out
+            with self._session(driver) as session:
+                nodes, rels = self._run(
+                    session, _Tally(), "counts", [(cypher.count_nodes(), {}), (cypher.count_relationships(), {})]
+                )
         finally:
             if self._driver is None:
                 driver.close()
+        out = {cypher.PAPER if r["paper"] else cypher.ENTITY: r["n"] for r in nodes}
+        out.update({r["type"]: r["n"] for r in rels})
+        return out
 
     def with_settings(self, **changes: Any) -> Neo4jWriter:
         """A writer on the same driver with some settings changed (e.g. ``batch_size=1``)."""

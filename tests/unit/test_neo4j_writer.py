@@ -30,20 +30,34 @@ def _fixture_graph() -> Graph:
     return mod.fixture_graph()
 
 
+class FakeResult:
+    """What tx.run returns: records (with .data()) and a summary with counters."""
+
+    def __init__(self, records):
+        self._records = [MagicMock(data=MagicMock(return_value=r)) for r in records]
+
+    def __iter__(self):
+        return iter(self._records)
+
+    def consume(self):
+        return MagicMock(counters=neo4j.SummaryCounters({"nodes-created": 1, "properties-set": 2}))
+
+
 def fake_driver(records: list[dict] | None = None) -> MagicMock:
+    """A MagicMock(spec=neo4j.Driver) whose sessions run units of work on a recording fake tx."""
     driver = MagicMock(spec=neo4j.Driver)
-    summary = MagicMock()
-    summary.counters = neo4j.SummaryCounters({"nodes-created": 1, "properties-set": 2})
-    driver.execute_query.return_value = neo4j.EagerResult(records or [], summary, [])
+    session = driver.session.return_value.__enter__.return_value
+    tx = MagicMock(spec=neo4j.ManagedTransaction)
+    tx.run.side_effect = lambda q, p: FakeResult(records or [])
+    session.execute_write.side_effect = lambda fn, *args: fn(tx, *args)
+    driver.tx = tx
+    driver.sess = session
     return driver
 
 
 def calls(driver: MagicMock) -> list[tuple[str, dict]]:
-    out = []
-    for c in driver.execute_query.call_args_list:
-        assert c.kwargs == {"database_": None} or "database_" in c.kwargs
-        out.append((c.args[0], c.args[1]))
-    return out
+    """Every statement the writer ran, in order, as (query, parameters)."""
+    return [(c.args[0], c.args[1]) for c in driver.tx.run.call_args_list]
 
 
 P1 = Paper("arxiv:1", "ELECTRA", "We propose ELECTRA. ELECTRA outperforms BERT on GLUE.", date="2020-03-23",
@@ -99,6 +113,9 @@ def test_neo4j_dialect_sends_exact_statements_in_order():
     ids = {"ids": ["arxiv:1", "arxiv:2"]}
     assert rest[3] == ("UNWIND $ids AS pid MATCH (:Paper {id: pid})-[r]->() DELETE r", ids)
     deletes = [cypher.delete_entity_relations(t) for t in RelationType if t is not R.PROPOSES]
+    # ... all in one transaction with the outgoing and incoming deletes
+    assert [(q, ids) for q in [cypher.delete_paper_outgoing(), *deletes, cypher.delete_paper_incoming_links()]] in [
+        c.args[1] for c in driver.sess.execute_write.call_args_list]
     assert rest[4 : 4 + len(deletes)] == [(q, ids) for q in deletes]
     i = 4 + len(deletes)
     assert rest[i] == ("UNWIND $ids AS pid MATCH (:Paper)-[r]->(:Paper {id: pid}) DELETE r", ids)
@@ -193,26 +210,37 @@ def test_falkordb_dialect_keeps_every_statement_under_the_budget_without_losing_
 def test_clear_uses_call_in_transactions_in_an_auto_commit_session_on_neo4j():
     driver = fake_driver()
     Neo4jWriter(Neo4jSettings(URI, database="kg"), driver=driver).clear()
-    driver.session.assert_called_once_with(database="kg")
-    session = driver.session.return_value.__enter__.return_value
-    session.run.assert_called_once_with(
+    driver.session.assert_called_once_with(database="kg", default_access_mode=neo4j.WRITE_ACCESS)
+    driver.sess.run.assert_called_once_with(
         "MATCH (n) WHERE n:Paper OR n:Entity CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
     )
-    driver.execute_query.assert_not_called()
+    driver.sess.execute_write.assert_not_called()
 
 
 def test_clear_on_falkordb_is_one_managed_statement():
     driver = fake_driver()
     Neo4jWriter(Neo4jSettings(URI, dialect="falkordb"), driver=driver).clear()
-    driver.execute_query.assert_called_once_with(
-        "MATCH (n) WHERE n:Paper OR n:Entity DETACH DELETE n", {}, database_=None
-    )
+    assert calls(driver) == [("MATCH (n) WHERE n:Paper OR n:Entity DETACH DELETE n", {})]
+    driver.sess.run.assert_not_called()
 
 
-def test_database_is_passed_to_every_statement():
+def test_database_and_write_access_for_every_session():
     driver = fake_driver()
     Neo4jWriter(Neo4jSettings(URI, database="papers"), driver=driver).write(SMALL)
-    assert {c.kwargs["database_"] for c in driver.execute_query.call_args_list} == {"papers"}
+    driver.session.assert_called_once_with(database="papers", default_access_mode=neo4j.WRITE_ACCESS)
+    assert driver.sess.execute_write.call_count > 5  # one managed transaction per batch
+
+
+def test_falkordb_dialect_escapes_quotes_and_backslashes_in_parameters():
+    g = Graph(papers=(Paper("p1", "ELECTRA's \\ test", "It's."),))
+    driver = fake_driver()
+    Neo4jWriter(Neo4jSettings(URI, dialect="falkordb"), driver=driver).write(g)
+    [props] = [p["rows"][0]["props"] for q, p in calls(driver) if q == cypher.merge_papers()]
+    assert (props["title"], props["abstract"]) == ("ELECTRA\\'s \\\\ test", "It\\'s.")
+    driver = fake_driver()
+    Neo4jWriter(Neo4jSettings(URI), driver=driver).write(g)  # Neo4j takes parameters as they are
+    [props] = [p["rows"][0]["props"] for q, p in calls(driver) if q == cypher.merge_papers()]
+    assert props["title"] == "ELECTRA's \\ test"
 
 
 def test_fixture_graph_relationship_types_and_labels_come_from_the_ontology():
@@ -241,12 +269,12 @@ def test_dangling_references_are_errors_not_silent_drops(graph, message):
     driver = fake_driver()
     with pytest.raises(WriterError, match=message):
         Neo4jWriter(Neo4jSettings(URI), driver=driver).write(graph)
-    driver.execute_query.assert_not_called()
+    driver.tx.run.assert_not_called()
 
 
 def test_failed_statement_names_the_step_and_server_code():
     driver = fake_driver()
-    driver.execute_query.side_effect = nx.ClientError._hydrate_neo4j(
+    driver.sess.execute_write.side_effect = nx.ClientError._hydrate_neo4j(
         code="Neo.ClientError.Statement.SyntaxError", message="Invalid input 'X'"
     )
     with pytest.raises(WriterError, match=r"at schema: Neo.ClientError.Statement.SyntaxError: Invalid input 'X'"):
@@ -272,7 +300,7 @@ def test_connection_errors_become_one_line_writer_errors(monkeypatch, exc, messa
     assert "\n" not in str(info.value) and "secret" not in str(info.value)
     assert opened[0][0] == URI and opened[0][1]["auth"] == ("alice", "secret")
     driver.close.assert_called_once()
-    driver.execute_query.assert_not_called()
+    driver.tx.run.assert_not_called()
 
 
 def test_own_driver_is_configured_for_retries_and_closed(monkeypatch):
