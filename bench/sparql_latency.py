@@ -61,6 +61,9 @@ ANCHOR_FACTS = [
     ("debertav3", RelationType.EVALUATED_ON, "glue"),
     ("electra", RelationType.EVALUATED_ON, "glue"),
     ("electra", RelationType.EVALUATED_WITH, "accuracy"),
+    ("fira", RelationType.EVALUATED_ON, "mmlu"),
+    ("svfit", RelationType.EVALUATED_ON, "mmlu"),
+    ("galore", RelationType.IMPROVES_ON, "lora"),
 ]
 TRIPLES_PER_PAPER = 79  # measured on small samples of synthetic_graph, used to size it
 
@@ -184,7 +187,7 @@ def _bench(
     if rdflib_runs:
         t = time.perf_counter()
         ds = rdflib.Dataset()
-        ds.default_context.parse(out_dir / GRAPH_TTL, format="turtle")
+        ds.default_graph.parse(out_dir / GRAPH_TTL, format="turtle")
         ds.graph(rdflib.URIRef(ONTOLOGY_GRAPH)).parse(ontology.path("kg.ttl"), format="turtle")
         print(f"   rdflib parse: {time.perf_counter() - t:.1f} s", flush=True)
     server = SparqlServer(ServeConfig(out_dir=out_dir, port=0, workers=1, timeout=120, max_rows=1_000_000))
