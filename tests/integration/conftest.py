@@ -93,3 +93,12 @@ def bolt(bolt_server: BoltServer, bolt_driver: neo4j.Driver) -> neo4j.Driver:
     """The module's driver on an empty database."""
     bolt_driver.execute_query("MATCH (n) DETACH DELETE n")
     return bolt_driver
+
+
+@pytest.fixture(scope="session")
+def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`kg build` of the bundled corpus, run once per session through the real CLI; its --out dir."""
+    out = tmp_path_factory.mktemp("corpus-build")
+    kg = Path(sys.executable).with_name("kg")
+    subprocess.run([str(kg), "build", "--out", str(out), "--quiet"], check=True, timeout=1200)
+    return out

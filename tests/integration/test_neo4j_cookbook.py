@@ -39,7 +39,7 @@ DEBERTA = "DeBERTaV3: Improving DeBERTa using ELECTRA-Style Pre-Training"
 EXPECTED = {
     "evaluated-on-mmlu": [["Llama 2", "Model"], ["QLoRA", "Method"]],
     "improves-on-lora": [[ADAPT, "paper"], ["DoRA", "entity"], ["Fira", "entity"], ["SVFit", "entity"]],
-    "builds-on-electra": [["DeBERTaV3", "BUILDS_ON"]],
+    "builds-on-electra": [["from ELECTRA", "IMPROVES_ON", "BERT"], ["to ELECTRA", "BUILDS_ON", "DeBERTaV3"]],
     "most-evaluated-benchmarks": [["GLUE", 3], ["MMLU", 3]],
     "papers-proposing-improvements-on-lora": [[DORA, "DoRA"], [FIRA, "Fira"], [SVFIT, "SVFit"]],
     "improves-on-chains": [
@@ -90,3 +90,99 @@ def test_recipe_answers_on_fixture_graph(fixture_loaded, slug):
     records = fixture_loaded.execute_query(recipes()[slug]).records
     rows = [list(r.values()) for r in records]
     assert rows == EXPECTED[slug]
+
+
+# ---------------------------------------------------------------- the bundled corpus, pushed by `kg push`
+@pytest.fixture(scope="module")
+def corpus_loaded(bolt_server, bolt_driver, corpus_build):
+    import json
+    import subprocess
+    import sys
+
+    bolt_driver.execute_query("MATCH (n) DETACH DELETE n")
+    kg = Path(sys.executable).with_name("kg")
+    done = subprocess.run(
+        [str(kg), "push", "--out", str(corpus_build), "--neo4j", bolt_server.uri, "--neo4j-dialect",
+         bolt_server.dialect], capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    graph = json.loads((corpus_build / "graph.json").read_text(encoding="utf-8"))
+    return bolt_driver, corpus_build, graph
+
+
+def ask(driver, slug):
+    return [list(r.values()) for r in driver.execute_query(recipes()[slug]).records]
+
+
+def col(rows, i=0):
+    return {r[i] for r in rows}
+
+
+def test_corpus_evaluated_on_mmlu(corpus_loaded):
+    # "On 0-shot MMLU, UL2 20B outperforms T0 and T5 models."
+    assert "UL2 20B" in col(ask(corpus_loaded[0], "evaluated-on-mmlu"))
+
+
+def test_corpus_improves_on_lora(corpus_loaded):
+    # "SVFit outperforms LoRA ..." and "Fira outperforms both LoRA and GaLore"
+    assert {"SVFit", "Fira"} <= col(ask(corpus_loaded[0], "improves-on-lora"))
+    rows = ask(corpus_loaded[0], "papers-proposing-improvements-on-lora")
+    titles = col(rows)
+    assert any(t.startswith("SVFit:") for t in titles) and any(t.startswith("Fira:") for t in titles)
+
+
+def test_corpus_electra(corpus_loaded):
+    rows = ask(corpus_loaded[0], "builds-on-electra")
+    assert rows and all(r[0] in ("from ELECTRA", "to ELECTRA") and r[1] in ("BUILDS_ON", "IMPROVES_ON") for r in rows)
+
+
+def test_corpus_most_evaluated_benchmarks(corpus_loaded):
+    rows = ask(corpus_loaded[0], "most-evaluated-benchmarks")
+    counts = [n for _, n in rows]
+    assert counts == sorted(counts, reverse=True) and counts[0] >= 3 and len(rows) <= 10
+    assert "MMLU" in col(rows)
+
+
+def test_corpus_chains_and_transitive(corpus_loaded):
+    assert ["Fira", "GaLore"] in [r[:2] for r in ask(corpus_loaded[0], "improves-on-chains")]
+    assert "GaLore" in col(ask(corpus_loaded[0], "transitive-improvements"))
+
+
+def test_corpus_aliases_of_lora(corpus_loaded):
+    rows = ask(corpus_loaded[0], "aliases")
+    assert "LoRA" in col(rows, 1) and all("low-rank adapt" in name.lower() for name, _ in rows)
+
+
+def test_corpus_evidence_is_a_sentence_of_the_cited_paper(corpus_loaded):
+    _, _, graph = corpus_loaded
+    abstracts = {n["title"]: n["title"] + " " + n["abstract"] for n in graph["nodes"] if n.get("kind") == "Paper"}
+    rows = ask(corpus_loaded[0], "evidence-for-claim")
+    assert rows
+    for paper, evidence, confidence, extractor in rows:
+        assert paper.startswith("SVFit:") and evidence and evidence in abstracts[paper]
+        assert 0 <= confidence <= 1 and extractor
+
+
+def test_corpus_papers_mentioning_mmlu(corpus_loaded):
+    assert "UL2: Unifying Language Learning Paradigms" in col(ask(corpus_loaded[0], "papers-mentioning-mmlu"))
+
+
+def test_corpus_derived_paper_links(corpus_loaded):
+    rows = ask(corpus_loaded[0], "papers-building-on-paper")
+    # "Fira outperforms both LoRA and GaLore"; the bundled GaLore paper proposes GaLore.
+    assert [r for r in rows if r[0].startswith("Fira:") and r[1:3] == ["IMPROVES_ON", "GaLore"]
+            and r[3].startswith("GaLore:")]
+    links = [e for e in corpus_loaded[2]["links"] if e.get("kind") == "paper_link"]
+    assert len(rows) == len(links)
+
+
+def test_corpus_trained_on_metrics_low_confidence_and_types(corpus_loaded):
+    driver, out, _ = corpus_loaded
+    assert all(len(r) == 2 and all(r) for r in ask(driver, "trained-on")) and ask(driver, "trained-on")
+    assert ask(driver, "metrics-per-benchmark")
+    low = ask(driver, "low-confidence-claims")
+    assert low and all(r[3] < 0.7 for r in low)
+    import json
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert dict(ask(driver, "entities-by-type")) == summary["entities"]
