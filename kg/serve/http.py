@@ -101,6 +101,8 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "kg-sparql"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    # Socket timeout: an idle or trickling client (slowloris) frees its thread after this long.
+    timeout = 30
 
     # ------------------------------------------------------------------ plumbing
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
@@ -144,8 +146,12 @@ class _Handler(BaseHTTPRequestHandler):
             fn()
         except _HttpError as exc:
             self._error(exc.status, exc.message)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True
+        except Exception as exc:  # a bug here must still give the client an answer, not a dropped socket
+            self.log_error("internal error: %r", exc)
+            self.close_connection = True
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(exc).__name__}")
 
     # ------------------------------------------------------------------ methods
     def do_GET(self) -> None:
