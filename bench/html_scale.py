@@ -35,8 +35,12 @@ from kg.write.html import HtmlWriter, page_counts
 __all__ = ["main"]
 
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
 ]
 
 
@@ -57,7 +61,8 @@ def _measure(context, path: Path, remote: list[str]) -> dict[str, float]:  # noq
              const net = window.kg.network, out = [];
              for (let i = 0; i < 7; i++) {
                const t = performance.now();
-               await new Promise(r => { net.once('afterDrawing', r); net.moveTo({scale: net.getScale() * (i % 2 ? 1.25 : 0.8)}); });
+               const scale = net.getScale() * (i % 2 ? 1.25 : 0.8);
+               await new Promise(r => { net.once('afterDrawing', r); net.moveTo({scale}); });
                out.push(performance.now() - t);
              }
              return out;
@@ -65,11 +70,17 @@ def _measure(context, path: Path, remote: list[str]) -> dict[str, float]:  # noq
     )
     t1 = time.perf_counter()
     page.uncheck("#kg-rel-mentions")
-    page.evaluate("new Promise(r => { window.kg.network.once('afterDrawing', r); window.kg.network.redraw(); })")
+    page.evaluate(
+        "new Promise(r => { window.kg.network.once('afterDrawing', r); window.kg.network.redraw(); })"
+    )
     filt = (time.perf_counter() - t1) * 1000
     page.close()
-    return {"ready_s": round(ready, 2), "redraw_ms": round(statistics.median(redraws), 1),
-            "filter_ms": round(filt, 1), "remote_requests": len(remote)}
+    return {
+        "ready_s": round(ready, 2),
+        "redraw_ms": round(statistics.median(redraws), 1),
+        "filter_ms": round(filt, 1),
+        "remote_requests": len(remote),
+    }
 
 
 def _baseline(context, graph, tmp: Path, timeout_s: float) -> dict[str, float | str]:  # noqa: ANN001
@@ -96,7 +107,8 @@ def _baseline(context, graph, tmp: Path, timeout_s: float) -> dict[str, float | 
             timeout=timeout_s * 1000,
         )
         page.evaluate(
-            "new Promise(r => { if (!network.physics.stabilized) network.once('stabilizationIterationsDone', r); else r(); })"
+            "new Promise(r => { if (!network.physics.stabilized)"
+            " network.once('stabilizationIterationsDone', r); else r(); })"
         )
         out: dict[str, float | str] = {"baseline_stabilized_s": round(time.perf_counter() - t0, 1)}
     except Exception:  # noqa: BLE001 - playwright timeout: report it as a number
@@ -121,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp_s, sync_playwright() as p:
         tmp = Path(tmp_s)
         context = p.chromium.launch_persistent_context(
-            str(tmp / "profile"), executable_path=args.chromium, headless=True, args=ARGS,
+            str(tmp / "profile"),
+            executable_path=args.chromium,
+            headless=True,
+            args=ARGS,
             viewport={"width": 1400, "height": 900},
         )
         remote: list[str] = []

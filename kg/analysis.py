@@ -130,7 +130,8 @@ def find_entities(graph: Graph, name: str) -> list[Entity]:
     """
     key = name.casefold().strip()
     found = [
-        e for e in graph.entities
+        e
+        for e in graph.entities
         if key in {e.id.casefold(), e.name.casefold(), *(a.casefold() for a in e.aliases)}
     ]
     if found:
@@ -230,17 +231,17 @@ def select(
         for name in [focus] if isinstance(focus, str) else focus:
             focus_ids.update(e.id for e in find_entities(graph, name))
 
-    entity_ids = {
-        e.id for e in graph.entities if type_set is None or e.type in type_set or e.id in focus_ids
-    }
+    entity_ids = {e.id for e in graph.entities if type_set is None or e.type in type_set or e.id in focus_ids}
     paper_ids = {p.id for p in graph.papers}
     nodes = entity_ids | paper_ids
     rels = [
-        r for r in graph.relations
+        r
+        for r in graph.relations
         if (rel_set is None or r.type in rel_set) and r.head in nodes and r.tail in nodes
     ]
     links = [
-        lk for lk in graph.paper_links
+        lk
+        for lk in graph.paper_links
         if (rel_set is None or lk.type in rel_set) and lk.source in nodes and lk.target in nodes
     ]
 
@@ -333,15 +334,16 @@ def _pagerank(graph: Graph, label: dict[str, str], types: dict[str, str], top: i
     if g.number_of_edges() == 0:
         return ()
     rank = nx.pagerank(g, weight="weight")
-    best = sorted(
-        (n for n in rank if types.get(n) in _RANKED_TYPES), key=lambda n: (-rank[n], label[n])
-    )[:top]
+    best = sorted((n for n in rank if types.get(n) in _RANKED_TYPES), key=lambda n: (-rank[n], label[n]))[
+        :top
+    ]
     incoming: dict[str, Counter[str]] = defaultdict(Counter)
     for r in graph.relations:
         incoming[r.tail][r.type.value] += 1
     return tuple(
-        Ranked(n, label[n], types[n], round(rank[n], 5),
-               tuple(f"{t} {c}" for t, c in incoming[n].most_common()))
+        Ranked(
+            n, label[n], types[n], round(rank[n], 5), tuple(f"{t} {c}" for t, c in incoming[n].most_common())
+        )
         for n in best
     )
 
@@ -370,7 +372,9 @@ def _benchmarks(graph: Graph, label: dict[str, str], types: dict[str, str], top:
     return tuple(Ranked(n, label[n], types[n], len(heads[n]), tuple(sorted(heads[n]))) for n in best)
 
 
-def _longest_chain(relations: Iterable[Relation], rtype: RelationType, label: dict[str, str]) -> tuple[str, ...]:
+def _longest_chain(
+    relations: Iterable[Relation], rtype: RelationType, label: dict[str, str]
+) -> tuple[str, ...]:
     g = nx.DiGraph()
     g.add_edges_from((r.head, r.tail) for r in relations if r.type is rtype and r.head != r.tail)
     if g.number_of_edges() == 0:
@@ -379,9 +383,7 @@ def _longest_chain(relations: Iterable[Relation], rtype: RelationType, label: di
     # strongly connected set to one step so the longest path is well defined.
     dag = nx.condensation(g)
     path = nx.dag_longest_path(dag)
-    return tuple(
-        " / ".join(sorted(label.get(n, n) for n in dag.nodes[c]["members"])) for c in path
-    )
+    return tuple(" / ".join(sorted(label.get(n, n) for n in dag.nodes[c]["members"])) for c in path)
 
 
 def _components(graph: Graph, label: dict[str, str]) -> dict[str, Any]:
@@ -415,7 +417,7 @@ def _communities(graph: Graph, label: dict[str, str], types: dict[str, str], top
     g = nx.Graph()
     for r in graph.relations:
         g.add_edge(r.head, r.tail)
-    for p, e, n in graph.mentions:
+    for p, e, _ in graph.mentions:
         g.add_edge(p, e)
     if g.number_of_edges() == 0:
         return ()
@@ -468,8 +470,12 @@ def example_graph(hostile: bool = False) -> Graph:
     True
     """
     M, ME, B, D, T, MT = (
-        EntityType.MODEL, EntityType.METHOD, EntityType.BENCHMARK, EntityType.DATASET,
-        EntityType.TASK, EntityType.METRIC,
+        EntityType.MODEL,
+        EntityType.METHOD,
+        EntityType.BENCHMARK,
+        EntityType.DATASET,
+        EntityType.TASK,
+        EntityType.METRIC,
     )
     R = RelationType
     p_lora, p_dora, p_rob, p_bench = "arxiv:2106.09685", "arxiv:2402.09353", "arxiv:1907.11692", "title:0f3c"
@@ -482,7 +488,9 @@ def example_graph(hostile: bool = False) -> Graph:
     xss = ""
     if hostile:
         titles[p_lora] = "<script>window.__kgPwned=1</script> LoRA </script><b>bold</b>"
-        titles[p_dora] = '<img src=x onerror="window.__kgPwned=2"> DoRA <a href="javascript:alert(1)">href</a>'
+        titles[p_dora] = (
+            '<img src=x onerror="window.__kgPwned=2"> DoRA <a href="javascript:alert(1)">href</a>'
+        )
         titles[p_rob] = "RoBERTa & \"quotes\" 'single' \u2028 <!-- --> ]]> {{ nodes }}"
         xss = ' <img src=x onerror="window.__kgPwned=3">'
     papers = tuple(Paper(pid, t, f"Abstract of {t}.") for pid, t in titles.items())
@@ -490,8 +498,13 @@ def example_graph(hostile: bool = False) -> Graph:
         Entity("lora", ME, "LoRA", ("LoRA", "low-rank adaptation" + xss), (p_lora, p_dora, p_bench)),
         Entity("dora", ME, "DoRA", ("DoRA",), (p_dora,)),
         Entity("full-ft", ME, "full fine-tuning", ("full fine-tuning",), (p_lora,)),
-        Entity("roberta", M, "RoBERTa" + (" </script><script>window.__kgPwned=4</script>" if hostile else ""),
-               ("RoBERTa",), (p_rob, p_lora)),
+        Entity(
+            "roberta",
+            M,
+            "RoBERTa" + (" </script><script>window.__kgPwned=4</script>" if hostile else ""),
+            ("RoBERTa",),
+            (p_rob, p_lora),
+        ),
         Entity("glue", B, "GLUE", ("GLUE",), (p_rob, p_lora, p_dora)),
         Entity("bookcorpus", D, "BookCorpus", ("BookCorpus",), (p_rob,)),
         Entity("nlu", T, "natural language understanding", ("NLU",), (p_rob,)),
@@ -546,7 +559,9 @@ def synthetic_graph(entities: int, relations: int, papers: int | None = None, se
     etypes = list(EntityType)
     rtypes = [t for t in RelationType if t is not RelationType.PROPOSES]
     pids = [f"synthetic:{i}" for i in range(n_papers)]
-    paper_vals = tuple(Paper(pid, f"Synthetic paper {i} on topic {i % 37}", "Abstract.") for i, pid in enumerate(pids))
+    paper_vals = tuple(
+        Paper(pid, f"Synthetic paper {i} on topic {i % 37}", "Abstract.") for i, pid in enumerate(pids)
+    )
     weights = [1.0 / (i + 1) ** 0.8 for i in range(entities)]
     eids = [f"e{i}" for i in range(entities)]
     rels: list[Relation] = []
@@ -566,5 +581,11 @@ def synthetic_graph(entities: int, relations: int, papers: int | None = None, se
         Entity(eid, etypes[i % len(etypes)], f"Entity {i}", (f"E{i}",), tuple(papers_of[eid]))
         for i, eid in enumerate(eids)
     )
-    return Graph(paper_vals, ents, tuple(rels), tuple((p, e, c) for (p, e), c in mention.items()), (),
-                 {"source": "kg.analysis.synthetic_graph"})
+    return Graph(
+        paper_vals,
+        ents,
+        tuple(rels),
+        tuple((p, e, c) for (p, e), c in mention.items()),
+        (),
+        {"source": "kg.analysis.synthetic_graph"},
+    )

@@ -42,18 +42,23 @@ def default_html_name(focus: str | None, types: str | None, relations: str | Non
 def html_cli(
     out: OutDir = DEFAULT_OUT,
     focus: Annotated[
-        str | None, typer.Option("--focus", help="Draw only this entity's neighbourhood (a name, alias or id).")
+        str | None,
+        typer.Option("--focus", help="Draw only this entity's neighbourhood (a name, alias or id)."),
     ] = None,
     depth: Annotated[int, typer.Option("--depth", min=0, help="Hops around --focus.")] = 2,
     types: Annotated[
-        str | None, typer.Option("--types", help="Comma-separated entity types to keep, e.g. Model,Benchmark.")
+        str | None,
+        typer.Option("--types", help="Comma-separated entity types to keep, e.g. Model,Benchmark."),
     ] = None,
     relations: Annotated[
-        str | None, typer.Option("--relations", help="Comma-separated relation types to keep, e.g. improves-on.")
+        str | None,
+        typer.Option("--relations", help="Comma-separated relation types to keep, e.g. improves-on."),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", help="Page to write (default: OUT/graph.html, or OUT/graph-<focus>.html for a part)."),
+        typer.Option(
+            "--output", help="Page to write (default: OUT/graph.html, or OUT/graph-<focus>.html for a part)."
+        ),
     ] = None,
     quiet: Quiet = False,
 ) -> None:
@@ -62,8 +67,13 @@ def html_cli(
     Example: kg html --out kg-out --focus LoRA --depth 2 --types Model,Method --relations improves-on
     """
     graph = read_graph(out)
-    part = select(graph, focus=focus, depth=depth, types=parse_entity_types(types),
-                  relations=parse_relation_types(relations))
+    part = select(
+        graph,
+        focus=focus,
+        depth=depth,
+        types=parse_entity_types(types),
+        relations=parse_relation_types(relations),
+    )
     path = output or out / default_html_name(focus, types, relations)
     heading = f"kg: around {focus} (depth {depth})" if focus else "kg: ML research knowledge graph"
     page = HtmlWriter(heading=heading).render(part)
@@ -96,8 +106,12 @@ def print_stats(s: Stats) -> None:
     """The rich tables of ``kg stats``."""
     counts = Table(title="Graph", show_header=False, title_justify="left")
     counts.add_row("papers", str(s.papers))
-    counts.add_row("entities", f"{s.entities}  (" + ", ".join(f"{k} {v}" for k, v in s.entities_by_type.items()) + ")")
-    counts.add_row("relations", f"{s.relations}  (" + ", ".join(f"{k} {v}" for k, v in s.relations_by_type.items()) + ")")
+    counts.add_row(
+        "entities", f"{s.entities}  (" + ", ".join(f"{k} {v}" for k, v in s.entities_by_type.items()) + ")"
+    )
+    counts.add_row(
+        "relations", f"{s.relations}  (" + ", ".join(f"{k} {v}" for k, v in s.relations_by_type.items()) + ")"
+    )
     counts.add_row("paper links", str(s.paper_links))
     c = s.components
     counts.add_row(
@@ -108,16 +122,29 @@ def print_stats(s: Stats) -> None:
     counts.add_row(
         "entity relations",
         f"{c['entity_relation_components']} components over entity-entity relations "
-        f"(largest {c['entity_relation_largest']}); {c['entities_without_entity_relations']} entities in none",
+        f"(largest {c['entity_relation_largest']}); "
+        f"{c['entities_without_entity_relations']} entities in none",
     )
     for name, chain in s.chains.items():
         counts.add_row(f"longest {name} chain", f"{len(chain)}: " + " → ".join(chain) if chain else "none")
     console.print(counts)
-    console.print(_ranked_table("Top models/methods by PageRank", s.pagerank, "PageRank", "incoming relations", kind=True))
-    console.print(_ranked_table("Most improved-on models/methods", s.improved_on, "improves-on in", "improved on by"))
+    console.print(
+        _ranked_table(
+            "Top models/methods by PageRank", s.pagerank, "PageRank", "incoming relations", kind=True
+        )
+    )
+    console.print(
+        _ranked_table("Most improved-on models/methods", s.improved_on, "improves-on in", "improved on by")
+    )
     console.print(_ranked_table("Most-evaluated benchmarks", s.benchmarks, "evaluated", "evaluated there"))
-    console.print(_ranked_table("Communities (Louvain)", s.communities, "nodes", "central entities", kind=False))
-    console.print(_ranked_table("Papers with most derived paper links", s.linked_papers, "links", "out / in", kind=False))
+    console.print(
+        _ranked_table("Communities (Louvain)", s.communities, "nodes", "central entities", kind=False)
+    )
+    console.print(
+        _ranked_table(
+            "Papers with most derived paper links", s.linked_papers, "links", "out / in", kind=False
+        )
+    )
 
 
 @app.command("stats")

@@ -61,7 +61,17 @@ PYVIS_TEMPLATES = Path(pyvis.__file__).with_name("templates")
 # Shapes and edge colours are assigned by position in the ontology's enums, so a new type in
 # ontology/kg.ttl gets one without touching this file.
 _SHAPES = ("dot", "diamond", "triangle", "star", "triangleDown", "hexagon", "ellipse")
-_REL_PALETTE = ("#7f7f7f", "#d62728", "#2b8cbe", "#e6550d", "#31a354", "#756bb1", "#8c6d31", "#e377c2", "#17becf")
+_REL_PALETTE = (
+    "#7f7f7f",
+    "#d62728",
+    "#2b8cbe",
+    "#e6550d",
+    "#31a354",
+    "#756bb1",
+    "#8c6d31",
+    "#e377c2",
+    "#17becf",
+)
 PAPER_SHAPE = "square"
 MENTIONS = "mentions"
 MENTIONS_COLOUR = "#c8c8c8"
@@ -132,8 +142,13 @@ def _elements(graph: Graph) -> _Elements:
         tip += _listing(papers, 8)
         nodes.append(
             {
-                "id": e.id, "label": e.name, "title": "\n".join(tip), "kind": "entity",
-                "etype": e.type.value, "shape": entity_shape(e.type), "color": e.type.colour,
+                "id": e.id,
+                "label": e.name,
+                "title": "\n".join(tip),
+                "kind": "entity",
+                "etype": e.type.value,
+                "shape": entity_shape(e.type),
+                "color": e.type.colour,
                 "size": round(9 + 4 * math.log2(1 + len(e.papers)), 1),
             }
         )
@@ -145,8 +160,14 @@ def _elements(graph: Graph) -> _Elements:
             tip.append(p.url)
         nodes.append(
             {
-                "id": p.id, "label": _short(p.title, 40), "title": "\n".join(tip), "kind": "paper",
-                "etype": "Paper", "shape": PAPER_SHAPE, "color": PAPER_COLOUR, "size": 7,
+                "id": p.id,
+                "label": _short(p.title, 40),
+                "title": "\n".join(tip),
+                "kind": "paper",
+                "etype": "Paper",
+                "shape": PAPER_SHAPE,
+                "color": PAPER_COLOUR,
+                "size": 7,
             }
         )
 
@@ -159,16 +180,28 @@ def _elements(graph: Graph) -> _Elements:
         rels.sort(key=lambda r: -r.confidence)
         tip = [f"{label.get(h, h)} —{t}→ {label.get(tl, tl)}", f"{len(rels)} paper(s)"]
         for r in rels[:5]:
-            tip += ["", f"“{_short(r.evidence, 300)}”", f"  — {_short(titles.get(r.paper_id, r.paper_id), 90)}",
-                    f"  confidence {r.confidence:.2f}"]
+            tip += [
+                "",
+                f"“{_short(r.evidence, 300)}”",
+                f"  — {_short(titles.get(r.paper_id, r.paper_id), 90)}",
+                f"  confidence {r.confidence:.2f}",
+            ]
         if len(rels) > 5:
             tip.append(f"… and {len(rels) - 5} more")
         rt = RelationType(t)
         edges.append(
             {
-                "id": f"r|{h}|{t}|{tl}", "from": h, "to": tl, "kind": "relation", "rel": t, "label": t,
-                "title": "\n".join(tip), "color": relation_colour(rt), "arrows": "to",
-                "width": round(1 + math.log2(len(rels)), 2), "paperHead": h in titles,
+                "id": f"r|{h}|{t}|{tl}",
+                "from": h,
+                "to": tl,
+                "kind": "relation",
+                "rel": t,
+                "label": t,
+                "title": "\n".join(tip),
+                "color": relation_colour(rt),
+                "arrows": "to",
+                "width": round(1 + math.log2(len(rels)), 2),
+                "paperHead": h in titles,
             }
         )
     links: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
@@ -180,17 +213,32 @@ def _elements(graph: Graph) -> _Elements:
             tip += ["", f"via {names.get(lk.via, lk.via)}", f"“{_short(lk.evidence, 300)}”"]
         edges.append(
             {
-                "id": f"l|{s}|{t}|{tg}", "from": s, "to": tg, "kind": "paper_link", "rel": t, "label": t,
-                "title": "\n".join(tip), "color": relation_colour(RelationType(t)), "arrows": "to",
-                "dashes": True, "width": 2, "paperHead": True,
+                "id": f"l|{s}|{t}|{tg}",
+                "from": s,
+                "to": tg,
+                "kind": "paper_link",
+                "rel": t,
+                "label": t,
+                "title": "\n".join(tip),
+                "color": relation_colour(RelationType(t)),
+                "arrows": "to",
+                "dashes": True,
+                "width": 2,
+                "paperHead": True,
             }
         )
     for pid, eid, count in graph.mentions:
         edges.append(
             {
-                "id": f"m|{pid}|{eid}", "from": pid, "to": eid, "kind": MENTIONS, "rel": MENTIONS,
+                "id": f"m|{pid}|{eid}",
+                "from": pid,
+                "to": eid,
+                "kind": MENTIONS,
+                "rel": MENTIONS,
                 "title": f"{_short(titles.get(pid, pid), 90)}\nmentions {names.get(eid, eid)} ({count}×)",
-                "color": MENTIONS_COLOUR, "width": 0.5, "paperHead": True,
+                "color": MENTIONS_COLOUR,
+                "width": 0.5,
+                "paperHead": True,
             }
         )
     _curve_parallel(edges)
@@ -281,7 +329,7 @@ def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120) -
     k, cutoff = 2.0, 5.0
     temp = side / 8
     u, v = edges[:, 0], edges[:, 1]
-    for step in range(iterations):
+    for _ in range(iterations):
         disp = np.zeros_like(pos)
         pairs = cKDTree(pos).query_pairs(cutoff, output_type="ndarray")
         if len(pairs):
@@ -305,7 +353,10 @@ def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120) -
 def _scatter(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     # Sum of the rows of ``values`` per index; bincount is ~10x faster than np.add.at.
     return np.stack(
-        [np.bincount(index, weights=values[:, 0], minlength=n), np.bincount(index, weights=values[:, 1], minlength=n)],
+        [
+            np.bincount(index, weights=values[:, 0], minlength=n),
+            np.bincount(index, weights=values[:, 1], minlength=n),
+        ],
         axis=1,
     )
 
@@ -358,19 +409,32 @@ def remote_references(page: str) -> list[str]:
 def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
     big = n_edges > 2000
     return {
-        "physics": {"enabled": False, "stabilization": False,
-                    "barnesHut": {"gravitationalConstant": -3000, "springLength": UNIT}},
+        "physics": {
+            "enabled": False,
+            "stabilization": False,
+            "barnesHut": {"gravitationalConstant": -3000, "springLength": UNIT},
+        },
         "layout": {"improvedLayout": False},
         "interaction": {
-            "hover": False, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
+            "hover": False,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
             "multiselect": True,
         },
         "nodes": {
-            "font": {"size": 14, "face": "Helvetica, Arial, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
-            "borderWidth": 1, "scaling": {"label": {"drawThreshold": 5}},
+            "font": {
+                "size": 14,
+                "face": "Helvetica, Arial, sans-serif",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+            "borderWidth": 1,
+            "scaling": {"label": {"drawThreshold": 5}},
         },
         "edges": {
-            "smooth": False, "selectionWidth": 2,
+            "smooth": False,
+            "selectionWidth": 2,
             "font": {"size": 10, "align": "middle", "color": "#555555", "strokeWidth": 2},
             "arrows": {"to": {"scaleFactor": 0.5}},
             "scaling": {"label": {"drawThreshold": 9}},
@@ -380,9 +444,7 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
 
 def _legend() -> dict[str, Any]:
     return {
-        "entityTypes": [
-            {"value": t.value, "colour": t.colour, "shape": entity_shape(t)} for t in EntityType
-        ],
+        "entityTypes": [{"value": t.value, "colour": t.colour, "shape": entity_shape(t)} for t in EntityType],
         "paper": {"colour": PAPER_COLOUR, "shape": PAPER_SHAPE},
         "relationTypes": [{"value": t.value, "colour": relation_colour(t)} for t in RelationType],
         "mentions": {"value": MENTIONS, "colour": MENTIONS_COLOUR},
@@ -421,8 +483,9 @@ class HtmlWriter:
         """
         el = _elements(graph)
         pos = _layout(el, self.seed)
-        net = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line",
-                      heading=self.heading)
+        net = Network(
+            height="100vh", width="100%", directed=True, cdn_resources="in_line", heading=self.heading
+        )
         for n in el.nodes:
             nid = n.pop("id")
             x, y = pos[nid]
@@ -472,14 +535,11 @@ def notebook_view(graph: Graph | Path | str, height: int = 650) -> Any:
     >>> notebook_view(example_graph()).data.startswith("<iframe srcdoc=")
     True
     """
-    from IPython.display import HTML
-
-    if isinstance(graph, Graph):
-        page = HtmlWriter().render(graph)
-    else:
-        page = Path(graph).read_text(encoding="utf-8")
     import warnings
 
+    from IPython.display import HTML
+
+    page = HtmlWriter().render(graph) if isinstance(graph, Graph) else Path(graph).read_text(encoding="utf-8")
     with warnings.catch_warnings():
         # IPython suggests IFrame(src=...), which needs a served file; srcdoc keeps it self-contained.
         warnings.simplefilter("ignore", UserWarning)

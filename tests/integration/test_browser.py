@@ -18,8 +18,12 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
 ]
 LOCAL = ("file:", "data:", "blob:", "about:")
 
@@ -59,7 +63,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM), headless=True, args=ARGS,
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=ARGS,
             viewport={"width": 1400, "height": 900},
         )
         try:
@@ -84,7 +90,11 @@ def _expected(graph: Graph) -> tuple[int, int]:
 
 
 def _in_page(page) -> tuple[int, int]:  # noqa: ANN001
-    return tuple(page.evaluate("[window.kg.network.body.nodeIndices.length, window.kg.network.body.edgeIndices.length]"))
+    return tuple(
+        page.evaluate(
+            "[window.kg.network.body.nodeIndices.length, window.kg.network.body.edgeIndices.length]"
+        )
+    )
 
 
 def test_blocking_records_remote_requests(browser: Browser, tmp_path: Path) -> None:
@@ -110,9 +120,7 @@ def test_counts_and_hostile_titles_render_as_text(browser: Browser, tmp_path: Pa
     hostile_ids = [p.id for p in g.papers] + ["roberta", "lora"]
     seen = []
     for nid in hostile_ids:
-        xy = page.evaluate(
-            "id => window.kg.network.canvasToDOM(window.kg.network.getPosition(id))", nid
-        )
+        xy = page.evaluate("id => window.kg.network.canvasToDOM(window.kg.network.getPosition(id))", nid)
         box = page.locator("#kg-network").bounding_box()
         page.mouse.move(box["x"] + xy["x"], box["y"] + xy["y"])
         page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5000)
@@ -129,7 +137,8 @@ def test_counts_and_hostile_titles_render_as_text(browser: Browser, tmp_path: Pa
     assert page.evaluate("document.scripts.length") == 3
     # innerText turns line breaks into <br>: the only elements a tooltip may hold.
     assert page.evaluate("[...document.querySelectorAll('div.vis-tooltip *')].map(e => e.tagName)") in (
-        [], ["BR"] * page.evaluate("document.querySelectorAll('div.vis-tooltip br').length")
+        [],
+        ["BR"] * page.evaluate("document.querySelectorAll('div.vis-tooltip br').length"),
     )
     assert page.errors == []  # type: ignore[attr-defined]
     assert browser.remote == []

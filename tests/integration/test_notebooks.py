@@ -26,7 +26,10 @@ def _run(name: str, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> nbf
         monkeypatch.setenv(key, value)
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = NotebookClient(
-        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}},
+        nb,
+        timeout=900,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     client.execute()  # raises CellExecutionError on the first failing cell
     return nb
@@ -77,7 +80,8 @@ def test_02_sparql(out_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.neo4j
 def test_03_cypher(out_dir: Path, monkeypatch: pytest.MonkeyPatch, bolt_server) -> None:  # noqa: ANN001
     nb = _run(
-        "03_cypher.ipynb", monkeypatch,
+        "03_cypher.ipynb",
+        monkeypatch,
         {"KG_OUT": str(out_dir), "NEO4J_URI": bolt_server.uri, "KG_NEO4J_DIALECT": bolt_server.dialect},
     )
     text = _text(nb)

@@ -30,7 +30,12 @@ def g() -> Graph:
 def test_counts_by_type(g: Graph) -> None:
     s = compute_stats(g)
     assert s.entities_by_type == {
-        "Model": 1, "Method": 4, "Dataset": 1, "Benchmark": 2, "Task": 1, "Metric": 1,
+        "Model": 1,
+        "Method": 4,
+        "Dataset": 1,
+        "Benchmark": 2,
+        "Task": 1,
+        "Metric": 1,
     }
     assert sum(s.relations_by_type.values()) == s.relations == 13
     assert (s.papers, s.paper_links) == (4, 2)
@@ -122,7 +127,9 @@ def test_select_errors(g: Graph) -> None:
 def _kg(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from kg.cli import main; main()", *args],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

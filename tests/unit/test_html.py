@@ -30,9 +30,17 @@ def hostile_page() -> str:
 
 def _data(page: str) -> dict:
     # The page's data block, decoded as the browser would (JSON is valid JS here).
-    m = re.search(r"window\.kgData = \{\s*nodes: (.*?),\n\s*edges: (.*?),\n\s*options: JSON\.parse\((.*?)\)\n\};", page, re.S)
+    m = re.search(
+        r"window\.kgData = \{\s*nodes: (.*?),\n\s*edges: (.*?),\n\s*options: JSON\.parse\((.*?)\)\n\};",
+        page,
+        re.S,
+    )
     assert m, "data block not found"
-    return {"nodes": json.loads(m.group(1)), "edges": json.loads(m.group(2)), "options": json.loads(json.loads(m.group(3)))}
+    return {
+        "nodes": json.loads(m.group(1)),
+        "edges": json.loads(m.group(2)),
+        "options": json.loads(json.loads(m.group(3))),
+    }
 
 
 @pytest.mark.parametrize("needle", HOSTILE)
@@ -132,12 +140,15 @@ def test_repeated_relation_is_one_edge_listing_every_paper() -> None:
     p1, p2 = Paper("p1", "First paper", "a"), Paper("p2", "Second paper", "b")
     g = example_graph()
     g = Graph(
-        g.papers + (p1, p2), g.entities,
-        g.relations + (
+        g.papers + (p1, p2),
+        g.entities,
+        g.relations
+        + (
             Relation("dora", RelationType.IMPROVES_ON, "lora", "p1", "again, DoRA beats LoRA", 0.7),
             Relation("dora", RelationType.IMPROVES_ON, "lora", "p2", "DoRA wins once more", 0.6),
         ),
-        g.mentions, g.paper_links,
+        g.mentions,
+        g.paper_links,
     )
     data = _data(H.HtmlWriter().render(g))
     edges = [e for e in data["edges"] if e["id"] == "r|dora|improves-on|lora"]
