@@ -155,7 +155,8 @@ def parse_entity_types(text: str | None) -> frozenset[EntityType] | None:
     ...
     kg.errors.InputError: unknown entity type 'Modle' (known: Model, Method, Dataset, Benchmark, Task, Metric)
     """
-    return _parse(text, EntityType, "entity type")
+    parsed: frozenset[EntityType] | None = _parse(text, EntityType, "entity type")
+    return parsed
 
 
 def parse_relation_types(text: str | None) -> frozenset[RelationType] | None:
@@ -166,7 +167,8 @@ def parse_relation_types(text: str | None) -> frozenset[RelationType] | None:
     >>> sorted(t.value for t in parse_relation_types("improves_on,USES"))
     ['improves-on', 'uses']
     """
-    return _parse(text, RelationType, "relation type")
+    parsed: frozenset[RelationType] | None = _parse(text, RelationType, "relation type")
+    return parsed
 
 
 def _parse(text: str | None, enum: Any, what: str) -> Any:

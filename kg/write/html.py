@@ -347,18 +347,20 @@ def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120) -
         length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)[:, None]
         pos += disp / length * np.minimum(length, temp)
         temp = max(temp * 0.96, 0.02)
-    return pos - pos.mean(0)
+    centred: np.ndarray = pos - pos.mean(0)
+    return centred
 
 
 def _scatter(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     # Sum of the rows of ``values`` per index; bincount is ~10x faster than np.add.at.
-    return np.stack(
+    out: np.ndarray = np.stack(
         [
             np.bincount(index, weights=values[:, 0], minlength=n),
             np.bincount(index, weights=values[:, 1], minlength=n),
         ],
         axis=1,
     )
+    return out
 
 
 def _pack(boxes: list[tuple[list[str], np.ndarray]]) -> dict[str, tuple[float, float]]:
@@ -506,7 +508,7 @@ class HtmlWriter:
             undefined=jinja2.StrictUndefined,
         )
         net.path = "page.html.j2"
-        page = net.generate_html(name=GRAPH_HTML)
+        page: str = net.generate_html(name=GRAPH_HTML)
         remote = remote_references(page)
         if remote:
             raise WriterError(f"graph.html would fetch remote resources: {remote[:3]}")
@@ -543,7 +545,7 @@ def notebook_view(graph: Graph | Path | str, height: int = 650) -> Any:
     with warnings.catch_warnings():
         # IPython suggests IFrame(src=...), which needs a served file; srcdoc keeps it self-contained.
         warnings.simplefilter("ignore", UserWarning)
-        return HTML(
+        return HTML(  # type: ignore[no-untyped-call]
             f'<iframe srcdoc="{html_lib.escape(page, quote=True)}" '
             f'style="width:100%;height:{int(height)}px;border:1px solid #ddd"></iframe>'
         )
