@@ -31,6 +31,7 @@ RULE_CONFIDENCE: dict[str, float] = {
     # Table and method: docs/quality.md; recompute with `kg eval ... --by-rule`.
     "title-lead": 0.92,
     "title-name": 0.6,
+    "title-uses": 0.5,
     "propose-named": 0.85,
     "propose-cue": 0.7,
     "propose-novel": 0.6,
@@ -438,6 +439,9 @@ def extract_relations(
         for x in title_mentions:
             if x.type is EntityType.TASK:
                 _add(out, main, RelationType.APPLIED_TO, x.name, title, "applied-to-title", types)
+            elif x.type in SYSTEMS and x.name != main and _TITLE_USES.search(title[: x.start]):
+                # "MambaMIM: Pre-training Mamba with State Space Token Interpolation"
+                _add(out, main, RelationType.USES, x.name, title, "title-uses", types)
     names = [(n, t) for n, t in types.items()]
     for derived, base in version_derivations(names):
         _add(
@@ -473,6 +477,7 @@ def _listed_after(
     return out
 
 
+_TITLE_USES = re.compile(r"\b(?:with|via|using|through|by)\s+(?:[\w-]+\s+){0,3}$", re.I)
 _GAP_STOP = re.compile(r"\b(?:with|on|for|using|from|to|in|by|via|based|than|and|that|which)\b|--|;", re.I)
 
 
