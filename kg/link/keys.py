@@ -21,7 +21,7 @@ _PREFIX_JOIN = re.compile(
 )
 # "VideoMAEv2" / "MobileNetV2" keep the version letter apart, as "VideoMAE V2" writes it.
 _VERSION_V = re.compile(r"(?<=[a-z]{2})v(?=\d)")
-_TOKENS = re.compile(r"[a-z]+|\d+(?:\.\d+)*")
+_TOKENS = re.compile(r"[^\W\d_]+|\d+(?:\.\d+)*")  # letter runs (any script) and digit groups
 _SPELLING = {"modelling": "modeling", "optimisation": "optimization", "normalisation": "normalization"}
 
 
@@ -48,6 +48,8 @@ def entity_key(name: str) -> str:
     'qwen-2.5-72-b-instruct'
     >>> entity_key("pre-trained Transformers") == entity_key("pretrained transformer")
     True
+    >>> entity_key("Título-Net"), entity_key("PixArt-α")
+    ('título-net', 'pixart-α')
     """
     s = unicodedata.normalize("NFKC", name).casefold()
     s = _DASHES.sub("-", s)
