@@ -55,11 +55,11 @@ RECIPES: tuple[Recipe, ...] = (
 SELECT DISTINCT ?name ?type WHERE {
   ?benchmark skos:prefLabel|skos:altLabel "MMLU" .
   ?x mlkg:evaluatedOn ?benchmark ; skos:prefLabel ?name ; a ?type .
-  VALUES ?type { mlkg:Model mlkg:Method }
+  FILTER (?type IN (mlkg:Model, mlkg:Method))
 }
 ORDER BY ?name""",
         "Names match through skos:prefLabel or any skos:altLabel, exactly. For any spelling use "
-        "`?benchmark skos:prefLabel|skos:altLabel ?l FILTER (lcase(str(?l)) = \"mmlu\")`, "
+        '`?benchmark skos:prefLabel|skos:altLabel ?l FILTER (lcase(str(?l)) = "mmlu")`, '
         "which scans every label (0.6 s at 1M triples).",
     ),
     _r(
@@ -83,16 +83,17 @@ ORDER BY ?who""",
         """
 SELECT DISTINCT ?direction ?relation ?name WHERE {
   ?electra skos:prefLabel|skos:altLabel "ELECTRA" .
-  VALUES ?relation { mlkg:buildsOn mlkg:improvesOn }
   { ?x ?relation ?electra . BIND ("to ELECTRA" AS ?direction) }
   UNION
   { ?electra ?relation ?x . BIND ("from ELECTRA" AS ?direction) }
+  FILTER (?relation IN (mlkg:buildsOn, mlkg:improvesOn))
   OPTIONAL { ?x skos:prefLabel ?entityName }
   OPTIONAL { ?x dcterms:title ?paperTitle }
   BIND (COALESCE(?entityName, ?paperTitle) AS ?name)
 }
 ORDER BY ?direction ?relation ?name""",
-        'Keep only `mlkg:buildsOn` in VALUES and the first branch of the UNION for "what builds on ELECTRA".',
+        'For "what builds on ELECTRA" only, keep the first branch of the UNION and `mlkg:buildsOn`. '
+        "FILTER (... IN ...) rather than VALUES: VALUES first made this join 100x slower on disk.",
     ),
     _r(
         "most-evaluated-benchmarks",
@@ -158,10 +159,10 @@ ORDER BY ?alias""",
 SELECT ?paper ?evidence ?confidence ?extractor WHERE {
   ?head skos:prefLabel|skos:altLabel "SVFit" .
   ?tail skos:prefLabel|skos:altLabel "LoRA" .
-  ?a a mlkg:RelationAssertion ;
-     rdf:subject ?head ; rdf:predicate mlkg:improvesOn ; rdf:object ?tail ;
+  ?a rdf:subject ?head ; rdf:object ?tail ; rdf:predicate mlkg:improvesOn ;
      prov:wasDerivedFrom ?p ; mlkg:evidence ?evidence ; mlkg:confidence ?confidence ;
-     prov:wasAttributedTo/rdfs:label ?extractor .
+     prov:wasAttributedTo ?agent .
+  ?agent rdfs:label ?extractor .
   ?p dcterms:title ?paper .
 }
 ORDER BY DESC(?confidence)""",
