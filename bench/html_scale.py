@@ -100,8 +100,9 @@ def _baseline(context, graph, tmp: Path, timeout_s: float) -> dict[str, float | 
     path.write_text(net.generate_html(), encoding="utf-8")
     page = context.new_page()
     t0 = time.perf_counter()
-    page.goto(path.resolve().as_uri())
     try:
+        # Its load event waits for vis-network's synchronous stabilisation: do not wait for it here.
+        page.goto(path.resolve().as_uri(), wait_until="commit", timeout=timeout_s * 1000)
         page.wait_for_function(
             "typeof network !== 'undefined' && network.physics && network.physics.ready === true",
             timeout=timeout_s * 1000,

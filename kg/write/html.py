@@ -326,7 +326,7 @@ def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120) -
         pos += rng.normal(0, 0.05, (n, 2))
     else:
         pos = rng.uniform(-1, 1, (n, 2))
-    k, cutoff = 2.0, 5.0
+    k, cutoff = 2.0, 4.0
     temp = side / 8
     u, v = edges[:, 0], edges[:, 1]
     for _ in range(iterations):
