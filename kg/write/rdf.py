@@ -12,8 +12,10 @@ Examples
 --------
 >>> from kg.types import Entity, EntityType, Graph, Paper, Relation, RelationType
 >>> g = Graph(papers=(Paper("arxiv:1", "T", "A"),),
-...           entities=(Entity("method:x", EntityType.METHOD, "X"), Entity("method:lora", EntityType.METHOD, "LoRA")),
-...           relations=(Relation("method:x", RelationType.IMPROVES_ON, "method:lora", "arxiv:1", "X beats LoRA.", 0.9),))
+...           entities=(Entity("method:x", EntityType.METHOD, "X"),
+...                     Entity("method:lora", EntityType.METHOD, "LoRA")),
+...           relations=(Relation("method:x", RelationType.IMPROVES_ON, "method:lora", "arxiv:1",
+...                               "X beats LoRA.", 0.9),))
 >>> rdf = to_rdf(g)
 >>> (entity_iri("method:x"), MLKG.improvesOn, entity_iri("method:lora")) in rdf
 True
@@ -101,7 +103,9 @@ def _add_paper(g: rdflib.Graph, p: Paper) -> None:
         dt = XSD.date if _ISO_DATE.match(p.date) else None
         g.add((s, DCTERMS.date, Literal(p.date, datatype=dt)))
     if p.url:
-        g.add((s, SCHEMA.url, Literal(p.url, datatype=XSD.anyURI) if _BAD_IRI.search(p.url) else URIRef(p.url)))
+        g.add(
+            (s, SCHEMA.url, Literal(p.url, datatype=XSD.anyURI) if _BAD_IRI.search(p.url) else URIRef(p.url))
+        )
     if p.arxiv_id and not _BAD_IRI.search(p.arxiv_id):
         g.add((s, SCHEMA.sameAs, URIRef(f"https://arxiv.org/abs/{p.arxiv_id}")))
     for author in p.authors:
@@ -174,7 +178,8 @@ def to_rdf(graph: Graph) -> rdflib.Graph:
     Examples
     --------
     >>> from kg.types import Entity, EntityType, Graph
-    >>> rdf = to_rdf(Graph(entities=(Entity("benchmark:mmlu", EntityType.BENCHMARK, "MMLU", ("MMLU", "Massive MTL")),)))
+    >>> mmlu = Entity("benchmark:mmlu", EntityType.BENCHMARK, "MMLU", ("MMLU", "Massive MTL"))
+    >>> rdf = to_rdf(Graph(entities=(mmlu,)))
     >>> sorted(str(o).rsplit("#")[1] for o in rdf.objects(entity_iri("benchmark:mmlu"), RDF.type))
     ['Benchmark', 'Dataset', 'Entity']
     >>> [str(x) for x in rdf.objects(entity_iri("benchmark:mmlu"), SKOS.altLabel)]
@@ -261,7 +266,6 @@ def export_jsonld(graph: Graph, dest: Path) -> None:
         to_rdf(graph).serialize(destination=dest, format="json-ld", context=dict(PREFIXES), encoding="utf-8")
     except OSError as exc:
         raise WriterError(f"cannot write {dest}: {exc.strerror or exc}") from exc
-
 
 
 def validate(ttl: Path) -> tuple[bool, str]:
