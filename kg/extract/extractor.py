@@ -324,7 +324,14 @@ def _needs_confirmation(c: Candidate) -> bool:
 def _canonical(ms: list[tuple[str, Candidate]], long_forms: set[str], lead: set[str]) -> str:
     """Most specific full name: a defined long form, else the title's name, else the most used."""
     texts = [c.text for _, c in ms]
-    longs = [t for t in texts if entity_key(t) in long_forms] or [t for t in texts if entity_key(t) in lead]
+    # The spelling of the definition itself ("Skeleton Sequence Learning (SSL)") beats other
+    # spellings of the same key ("skeleton sequence learning framework").
+    defined = [c.text for _, c in ms if c.origin == "abbrev" and entity_key(c.text) in long_forms]
+    longs = (
+        defined
+        or [t for t in texts if entity_key(t) in long_forms]
+        or [t for t in texts if entity_key(t) in lead]
+    )
     if longs:
         return longs[0]
     full = [t for t in texts if not is_acronym(t)] or texts
