@@ -270,15 +270,21 @@ def _score_paper(s: GoldScores, gold: dict[str, Any], pred: dict[str, Any]) -> N
 
 
 def score(gold: Iterable[dict[str, Any]], predictions: Iterable[dict[str, Any]]) -> GoldScores:
-    """Score predictions (rows shaped like extractions.jsonl) against gold rows, matched by ``id``.
+    """Score predictions (rows shaped like extractions.jsonl) against gold rows.
 
-    A gold paper without a prediction counts all its entities and relations as missed.
+    Rows are matched by ``id``, else by normalised title. A gold paper without a prediction
+    counts all its entities and relations as missed.
     """
-    by_id = {p.get("id"): p for p in predictions}
+    preds = list(predictions)
+    by_id = {p.get("id"): p for p in preds}
+    # A build names papers "arxiv:..." / "title:..."; gold files use their own ids: fall back to the title.
+    by_title = {normalise(p.get("title", "")): p for p in preds if p.get("title")}
     s = GoldScores()
+    empty: dict[str, Any] = {"entities": [], "relations": []}
     for g in gold:
         s.papers += 1
-        _score_paper(s, g, by_id.get(g.get("id"), {"entities": [], "relations": []}))
+        pred = by_id.get(g.get("id")) or by_title.get(normalise(g.get("title", ""))) or empty
+        _score_paper(s, g, pred)
     return s
 
 

@@ -102,3 +102,14 @@ def test_cli_scier_pipeline(tmp_path) -> None:
     }
     res = CliRunner().invoke(app, ["eval", "--scier", str(path), "--ner", "nonsense"])
     assert res.exit_code != 0
+
+
+def test_predictions_matched_by_title_when_ids_differ() -> None:
+    pred = {
+        "id": "title:0123",
+        "title": "ZetaNet:  Fast",
+        "entities": [{"name": "ZetaNet", "type": "Model", "aliases": ["ZetaNet"]}],
+        "relations": [],
+    }
+    s = score([GOLD], [pred])
+    assert s.entities_strict.tp == 1
