@@ -123,6 +123,8 @@ METHOD_HEADS = frozenset(
         "filtering",
         "decomposition",
         "inheriting",
+        "optimizer",
+        "optimizers",
     ]
 )
 

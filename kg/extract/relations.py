@@ -392,6 +392,14 @@ def extract_relations(
     for sent, mentions in sentences:
         text = sent.text
         is_proposal = bool(_PROPOSE.search(text))
+        # Cues of the system-to-system rules compete: a tail belongs to the nearest one before it
+        # ("based on the memorization effect and employ X": X is used, not built on).
+        competing = sorted(
+            (ce, rule)
+            for rel, rule, pattern in _RULES
+            if rel in {RelationType.IMPROVES_ON, RelationType.BUILDS_ON, RelationType.USES}
+            for _, ce in cue_spans(pattern, text)
+        )
         for rel, rule, pattern in _RULES:
             cues = cue_spans(pattern, text)
             if not cues:
@@ -411,7 +419,11 @@ def extract_relations(
                     prior = cues[:1]
                 if not prior:
                     continue
-                cs, _ = prior[-1]
+                cs, ce = prior[-1]
+                if any(r == rule for _, r in competing):
+                    nearest = [r for e, r in competing if e <= x.start]
+                    if nearest and nearest[-1] != rule:
+                        continue
                 head, from_self = _subject(sent, cs, [m for m in mentions if m is not x], main)
                 if head is None:
                     continue

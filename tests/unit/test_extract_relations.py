@@ -106,3 +106,13 @@ def test_generic_subject_is_not_the_paper(ex) -> None:
         "Previous methods rely on decomposing weight matrices (e.g., LoRA). We propose Fira.",
     )
     assert not any(tail == "LoRA" and r == "uses" for _, r, tail in t)
+
+
+def test_nearest_cue_owns_the_tail(ex) -> None:
+    t = triples(
+        ex,
+        "NoiseNet: robust pre-training",
+        "NoiseNet estimates noise based on memorization and employs mixup on the batch.",
+    )
+    assert ("NoiseNet", "uses", "mixup") in t
+    assert ("NoiseNet", "builds-on", "mixup") not in t
