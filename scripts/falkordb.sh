@@ -90,7 +90,12 @@ start() {
         --dir "$DIR" --daemonize yes --pidfile "$PIDFILE" --logfile "$LOG" \
         --loadmodule "$bin/falkordb.so" BOLT_PORT "$BOLT_PORT"
     for _ in $(seq 1 60); do
-        if _alive && grep -q "Bolt protocol initialized" "$LOG" && _health 2>/dev/null; then
+        if ! _alive; then
+            echo "falkordb: redis-server exited during start-up (port in use?); last log lines:" >&2
+            tail -n 5 "$LOG" >&2 || true
+            return 1
+        fi
+        if grep -q "Bolt protocol initialized" "$LOG" && _health 2>/dev/null; then
             echo "falkordb: started (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT, log $LOG)"
             return 0
         fi

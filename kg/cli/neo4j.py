@@ -37,7 +37,9 @@ __all__ = [
 
 Neo4jUri = Annotated[
     str | None,
-    typer.Option("--neo4j", metavar="URI", help="Bolt URI, e.g. bolt://localhost:7687 (default: $NEO4J_URI)."),
+    typer.Option(
+        "--neo4j", metavar="URI", help="Bolt URI, e.g. bolt://localhost:7687 (default: $NEO4J_URI)."
+    ),
 ]
 Neo4jUser = Annotated[
     str | None,
@@ -46,18 +48,22 @@ Neo4jUser = Annotated[
 Neo4jPassword = Annotated[
     str | None,
     typer.Option(
-        "--neo4j-password", metavar="PASSWORD",
+        "--neo4j-password",
+        metavar="PASSWORD",
         help="Neo4j password (default: $NEO4J_PASSWORD; prefer the variable). None: no authentication.",
     ),
 ]
 Neo4jDatabase = Annotated[
     str | None,
-    typer.Option("--neo4j-database", metavar="NAME", help="Database (default: $NEO4J_DATABASE, else the server's)."),
+    typer.Option(
+        "--neo4j-database", metavar="NAME", help="Database (default: $NEO4J_DATABASE, else the server's)."
+    ),
 ]
 Neo4jDialect = Annotated[
     str | None,
     typer.Option(
-        "--neo4j-dialect", metavar="DIALECT",
+        "--neo4j-dialect",
+        metavar="DIALECT",
         help="neo4j (default) or falkordb: keep statements within FalkorDB's Bolt limits "
         "(default: $KG_NEO4J_DIALECT). See docs/cypher.md.",
     ),
@@ -83,8 +89,13 @@ class Neo4jOptions:
     def settings(self, environ: Mapping[str, str] | None = None, **extra: object) -> Neo4jSettings:
         """Flags over environment; raises WriterError when no URI is given either way."""
         return Neo4jSettings.from_env(
-            environ, uri=self.uri, user=self.user, password=self.password, database=self.database,
-            dialect=self.dialect, **extra,
+            environ,
+            uri=self.uri,
+            user=self.user,
+            password=self.password,
+            database=self.database,
+            dialect=self.dialect,
+            **extra,
         )
 
 

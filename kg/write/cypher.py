@@ -173,7 +173,9 @@ def falkordb_indexes(existing: Iterable[tuple[str, str]] = ()) -> list[str]:
     10
     """
     have = set(existing)
-    out = [f"CREATE INDEX FOR (n:{_label(lbl)}) ON (n.id)" for lbl in (PAPER, ENTITY) if (lbl, "id") not in have]
+    out = [
+        f"CREATE INDEX FOR (n:{_label(lbl)}) ON (n.id)" for lbl in (PAPER, ENTITY) if (lbl, "id") not in have
+    ]
     out += [
         f"CREATE INDEX FOR ()-[r:{relation_type(t)}]-() ON (r.paper_id)"
         for t in RelationType
@@ -300,7 +302,8 @@ def append_property(kind: str, key: str, rel: RelationType | None = None, head: 
             f"(t:{ENTITY} {{id: $tail}}) SET r.{k} = r.{k} + $part"
         )
     return (
-        f"MATCH (s:{PAPER} {{id: $source}})-[r:{relation_type(rel)} {{via: $via}}]->(t:{PAPER} {{id: $target}}) "
+        f"MATCH (s:{PAPER} {{id: $source}})-[r:{relation_type(rel)} {{via: $via}}]->"
+        f"(t:{PAPER} {{id: $target}}) "
         f"SET r.{k} = r.{k} + $part"
     )
 

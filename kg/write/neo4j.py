@@ -83,12 +83,15 @@ class Neo4jSettings:
     max_param_bytes: int | None = None
     max_retry_seconds: float = 30.0
     connect_timeout: float = 10.0
+    tx_statements: int | None = None
 
     def __post_init__(self) -> None:
         if self.dialect not in cypher.DIALECTS:
             raise ValueError(f"unknown dialect {self.dialect!r} (known: {', '.join(cypher.DIALECTS)})")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.tx_statements is not None and self.tx_statements < 1:
+            raise ValueError(f"tx_statements must be >= 1, got {self.tx_statements}")
         if self.max_param_bytes is not None and self.max_param_bytes < 256:
             raise ValueError(f"max_param_bytes must be >= 256, got {self.max_param_bytes}")
 
@@ -98,6 +101,15 @@ class Neo4jSettings:
         if self.max_param_bytes is not None:
             return self.max_param_bytes
         return FALKORDB_MAX_PARAM_BYTES if self.dialect == "falkordb" else None
+
+    @property
+    def statements_per_transaction(self) -> int:
+        """Statements grouped into one managed transaction. Neo4j: one 1000-row batch each (a small
+        retry unit); FalkorDB: 50 of its small size-capped batches, whose BEGIN/COMMIT round trips
+        would otherwise dominate (it has no rollback, so grouping changes no guarantee there)."""
+        if self.tx_statements is not None:
+            return self.tx_statements
+        return 50 if self.dialect == "falkordb" else 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Neo4jSettings:
@@ -237,7 +249,9 @@ def _pieces(value: Any, budget: int) -> list[Any]:
         out, cur = [], []
         for item in value:
             if param_size(item) + 2 > budget:
-                raise WriterError(f"list item too large for one statement ({param_size(item)} bytes): {item!r:.80}")
+                raise WriterError(
+                    f"list item too large for one statement ({param_size(item)} bytes): {item!r:.80}"
+                )
             if cur and param_size(cur + [item]) > budget:
                 out.append(cur)
                 cur = []
@@ -291,7 +305,7 @@ def _check_uri(uri: str) -> None:
         raise WriterError(f"invalid Neo4j URI {uri!r}: {exc}") from None
     if parts.scheme not in SCHEMES or not parts.hostname:
         raise WriterError(
-            f"invalid Neo4j URI {uri!r}: expected {' or '.join(s + '://HOST:PORT' for s in ('bolt', 'neo4j'))}"
+            f"invalid Neo4j URI {uri!r}: expected bolt://HOST:PORT or neo4j://HOST:PORT"
             f" (schemes: {', '.join(SCHEMES)})"
         )
     if port == 0:
@@ -322,8 +336,13 @@ def graph_rows(graph: Graph) -> dict[str, Any]:
         {
             "id": p.id,
             "props": {
-                "title": p.title, "abstract": p.abstract, "date": p.date, "url": p.url,
-                "arxiv_id": p.arxiv_id, "authors": list(p.authors), "categories": list(p.categories),
+                "title": p.title,
+                "abstract": p.abstract,
+                "date": p.date,
+                "url": p.url,
+                "arxiv_id": p.arxiv_id,
+                "authors": list(p.authors),
+                "categories": list(p.categories),
                 "source": p.source or None,
             },
         }
@@ -344,8 +363,14 @@ def graph_rows(graph: Graph) -> dict[str, Any]:
         if r.tail not in entity_ids:
             raise WriterError(f"relation tail {r.tail!r} ({r.type.value}, paper {r.paper_id}) is no entity")
         relations[(r.type, head_kind)].append(
-            {"head": r.head, "tail": r.tail, "paper_id": r.paper_id, "evidence": r.evidence,
-             "confidence": float(r.confidence), "extractor": r.extractor}
+            {
+                "head": r.head,
+                "tail": r.tail,
+                "paper_id": r.paper_id,
+                "evidence": r.evidence,
+                "confidence": float(r.confidence),
+                "extractor": r.extractor,
+            }
         )
     mentions = []
     for paper, entity, count in graph.mentions:
@@ -359,18 +384,30 @@ def graph_rows(graph: Graph) -> dict[str, Any]:
         if link.type not in cypher.PAPER_LINK_TYPES:
             raise WriterError(f"paper link type {link.type.value!r} is not builds-on or improves-on")
         links[link.type].append(
-            {"source": link.source, "target": link.target, "via": link.via, "evidence": link.evidence,
-             "confidence": float(link.confidence)}
+            {
+                "source": link.source,
+                "target": link.target,
+                "via": link.via,
+                "evidence": link.evidence,
+                "confidence": float(link.confidence),
+            }
         )
-    return {"papers": papers, "entities": dict(entities), "relations": dict(relations),
-            "mentions": mentions, "paper_links": dict(links)}
+    return {
+        "papers": papers,
+        "entities": dict(entities),
+        "relations": dict(relations),
+        "mentions": mentions,
+        "paper_links": dict(links),
+    }
 
 
 Statement = tuple[str, dict[str, Any]]
 _COUNTERS = ("nodes_created", "relationships_created", "relationships_deleted", "properties_set")
 
 
-def _unit_of_work(tx: neo4j.ManagedTransaction, statements: list[Statement]) -> list[tuple[list[dict[str, Any]], Any]]:
+def _unit_of_work(
+    tx: neo4j.ManagedTransaction, statements: list[Statement]
+) -> list[tuple[list[dict[str, Any]], Any]]:
     """Run statements in order in one transaction; the driver may call this again on a retry."""
     out = []
     for query, params in statements:
@@ -384,6 +421,8 @@ def _unit_of_work(tx: neo4j.ManagedTransaction, statements: list[Statement]) -> 
 class _Tally:
     statements: int = 0
     counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    pending: list[Statement] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
 
 
 @writers.register("neo4j")
@@ -455,7 +494,9 @@ class Neo4jWriter:
     def _session(self, driver: neo4j.Driver) -> neo4j.Session:
         return driver.session(database=self.settings.database, default_access_mode=neo4j.WRITE_ACCESS)
 
-    def _run(self, session: neo4j.Session, tally: _Tally, step: str, statements: list[Statement]) -> list[Any]:
+    def _run(
+        self, session: neo4j.Session, tally: _Tally, step: str, statements: list[Statement]
+    ) -> list[Any]:
         """Run ``statements`` in one managed write transaction (retried by the driver on transient
         errors); returns each statement's records as dicts."""
         if self.settings.dialect == "falkordb":
@@ -463,7 +504,9 @@ class Neo4jWriter:
         try:
             results = session.execute_write(_unit_of_work, statements)
         except nx.ServiceUnavailable as exc:
-            raise WriterError(f"lost Neo4j at {self.settings.uri} while writing {step}: {_first_line(exc)}") from exc
+            raise WriterError(
+                f"lost Neo4j at {self.settings.uri} while writing {step}: {_first_line(exc)}"
+            ) from exc
         except (nx.Neo4jError, nx.DriverError) as exc:
             code = getattr(exc, "code", None) or type(exc).__name__
             raise WriterError(f"Neo4j write failed at {step}: {code}: {_first_line(exc)}") from exc
@@ -476,8 +519,15 @@ class Neo4jWriter:
         return out
 
     def _unwind(
-        self, session: neo4j.Session, tally: _Tally, step: str, query: str, rows: list[dict[str, Any]],
-        kind: str | None = None, append: Any = None, keys: tuple[str, ...] = (),
+        self,
+        session: neo4j.Session,
+        tally: _Tally,
+        step: str,
+        query: str,
+        rows: list[dict[str, Any]],
+        kind: str | None = None,
+        append: Any = None,
+        keys: tuple[str, ...] = (),
     ) -> None:
         """Send ``rows`` through ``query`` in batches, one transaction each. A row too large for the
         budget travels with its long values emptied; statements appending them follow in the same
@@ -495,12 +545,28 @@ class Neo4jWriter:
         sizes = iter(fitted)
         for batch in batches((row for row, _ in fitted), self.settings.batch_size, limit):
             extra = [st for _ in batch for st in next(sizes)[1]]
-            self._run(session, tally, step, [(query, {"rows": batch}), *extra])
+            self._submit(session, tally, step, [(query, {"rows": batch}), *extra])
 
-    def _ids(self, session: neo4j.Session, tally: _Tally, step: str, queries: list[str], ids: list[str]) -> None:
+    def _ids(
+        self, session: neo4j.Session, tally: _Tally, step: str, queries: list[str], ids: list[str]
+    ) -> None:
         budget = self.settings.param_budget
         for batch in batches(ids, self.settings.batch_size, None if budget is None else budget - 16):
-            self._run(session, tally, step, [(q, {"ids": batch}) for q in queries])
+            self._submit(session, tally, step, [(q, {"ids": batch}) for q in queries])
+
+    def _submit(self, session: neo4j.Session, tally: _Tally, step: str, group: list[Statement]) -> None:
+        """Queue statements that must share a transaction; run the queue once it is long enough."""
+        tally.pending += group
+        if step not in tally.steps:
+            tally.steps.append(step)
+        if len(tally.pending) >= self.settings.statements_per_transaction:
+            self._flush(session, tally)
+
+    def _flush(self, session: neo4j.Session, tally: _Tally) -> None:
+        if tally.pending:
+            statements, steps = tally.pending, tally.steps
+            tally.pending, tally.steps = [], []
+            self._run(session, tally, " / ".join(steps), statements)
 
     def _schema(self, session: neo4j.Session, tally: _Tally) -> None:
         if self.settings.dialect == "falkordb":
@@ -552,27 +618,59 @@ class Neo4jWriter:
 
     def _write(self, session: neo4j.Session, tally: _Tally, rows: dict[str, Any]) -> None:
         self._schema(session, tally)
-        self._unwind(session, tally, "papers", cypher.merge_papers(), rows["papers"], "paper",
-                     lambda k: cypher.append_property("paper", k), ("id",))
+        self._write_rows(session, tally, rows)
+        self._flush(session, tally)
+
+    def _write_rows(self, session: neo4j.Session, tally: _Tally, rows: dict[str, Any]) -> None:
+        self._unwind(
+            session,
+            tally,
+            "papers",
+            cypher.merge_papers(),
+            rows["papers"],
+            "paper",
+            lambda k: cypher.append_property("paper", k),
+            ("id",),
+        )
         for type_, ents in sorted(rows["entities"].items()):
-            self._unwind(session, tally, f"entities :{type_.cypher}", cypher.merge_entities(type_), ents,
-                         "entity", lambda k: cypher.append_property("entity", k), ("id",))
+            self._unwind(
+                session,
+                tally,
+                f"entities :{type_.cypher}",
+                cypher.merge_entities(type_),
+                ents,
+                "entity",
+                lambda k: cypher.append_property("entity", k),
+                ("id",),
+            )
         # Replace, per batch of papers in one transaction: what they asserted before goes.
         replace_all = [cypher.delete_paper_outgoing()]
-        replace_all += [cypher.delete_entity_relations(r) for r in RelationType if r is not RelationType.PROPOSES]
+        replace_all += [
+            cypher.delete_entity_relations(r) for r in RelationType if r is not RelationType.PROPOSES
+        ]
         replace_all += [cypher.delete_paper_incoming_links()]
         self._ids(session, tally, "replace paper assertions", replace_all, [p["id"] for p in rows["papers"]])
         for (rel, head), rels in sorted(rows["relations"].items()):
             self._unwind(
-                session, tally, f"relations :{rel.cypher} from {head}", cypher.merge_relations(rel, head), rels,
-                "relation", lambda k, rel=rel, head=head: cypher.append_property("relation", k, rel, head),
+                session,
+                tally,
+                f"relations :{rel.cypher} from {head}",
+                cypher.merge_relations(rel, head),
+                rels,
+                "relation",
+                lambda k, rel=rel, head=head: cypher.append_property("relation", k, rel, head),
                 ("head", "tail", "paper_id"),
             )
         self._unwind(session, tally, "mentions", cypher.merge_mentions(), rows["mentions"])
         for rel, links in sorted(rows["paper_links"].items()):
             self._unwind(
-                session, tally, f"paper links :{rel.cypher}", cypher.merge_paper_links(rel), links,
-                "paper_link", lambda k, rel=rel: cypher.append_property("paper_link", k, rel),
+                session,
+                tally,
+                f"paper links :{rel.cypher}",
+                cypher.merge_paper_links(rel),
+                links,
+                "paper_link",
+                lambda k, rel=rel: cypher.append_property("paper_link", k, rel),
                 ("source", "target", "via"),
             )
 
@@ -590,7 +688,9 @@ class Neo4jWriter:
                 else:
                     session.run(q).consume()
         except (nx.Neo4jError, nx.DriverError) as exc:
-            raise WriterError(f"could not clear the kg graph at {self.settings.uri}: {_first_line(exc)}") from exc
+            raise WriterError(
+                f"could not clear the kg graph at {self.settings.uri}: {_first_line(exc)}"
+            ) from exc
         finally:
             if self._driver is None:
                 driver.close()
@@ -601,7 +701,10 @@ class Neo4jWriter:
         try:
             with self._session(driver) as session:
                 nodes, rels = self._run(
-                    session, _Tally(), "counts", [(cypher.count_nodes(), {}), (cypher.count_relationships(), {})]
+                    session,
+                    _Tally(),
+                    "counts",
+                    [(cypher.count_nodes(), {}), (cypher.count_relationships(), {})],
                 )
         finally:
             if self._driver is None:

@@ -41,24 +41,54 @@ ARRAY_DELIMITER = "\x1f"
 #: File name -> header row, in neo4j-admin's syntax.
 HEADERS: dict[str, list[str]] = {
     "papers.csv": [
-        "id:ID(Paper)", "title", "abstract", "date", "url", "arxiv_id", "authors:string[]",
-        "categories:string[]", "source", ":LABEL",
+        "id:ID(Paper)",
+        "title",
+        "abstract",
+        "date",
+        "url",
+        "arxiv_id",
+        "authors:string[]",
+        "categories:string[]",
+        "source",
+        ":LABEL",
     ],
     "entities.csv": ["id:ID(Entity)", "name", "type", "aliases:string[]", ":LABEL"],
     "mentions.csv": [":START_ID(Paper)", ":END_ID(Entity)", ":TYPE", "count:int"],
     "relations.csv": [
-        ":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", "paper_id", "evidence", "confidence:float", "extractor",
+        ":START_ID(Entity)",
+        ":END_ID(Entity)",
+        ":TYPE",
+        "paper_id",
+        "evidence",
+        "confidence:float",
+        "extractor",
     ],
     "paper_relations.csv": [
-        ":START_ID(Paper)", ":END_ID(Entity)", ":TYPE", "paper_id", "evidence", "confidence:float", "extractor",
+        ":START_ID(Paper)",
+        ":END_ID(Entity)",
+        ":TYPE",
+        "paper_id",
+        "evidence",
+        "confidence:float",
+        "extractor",
     ],
     "paper_links.csv": [
-        ":START_ID(Paper)", ":END_ID(Paper)", ":TYPE", "via", "evidence", "confidence:float", "derived:boolean",
+        ":START_ID(Paper)",
+        ":END_ID(Paper)",
+        ":TYPE",
+        "via",
+        "evidence",
+        "confidence:float",
+        "derived:boolean",
     ],
 }
 FILES: dict[str, str] = {  # file -> --nodes or --relationships
-    "papers.csv": "nodes", "entities.csv": "nodes", "mentions.csv": "relationships",
-    "relations.csv": "relationships", "paper_relations.csv": "relationships", "paper_links.csv": "relationships",
+    "papers.csv": "nodes",
+    "entities.csv": "nodes",
+    "mentions.csv": "relationships",
+    "relations.csv": "relationships",
+    "paper_relations.csv": "relationships",
+    "paper_links.csv": "relationships",
 }
 
 
@@ -105,12 +135,28 @@ def write_neo4j_csv(graph: Graph, dest: Path) -> list[Path]:
     dest.mkdir(parents=True, exist_ok=True)
     paper_ids = {p.id for p in graph.papers}
     papers = (
-        [p.id, p.title, p.abstract, p.date, p.url, p.arxiv_id, _array(p.authors), _array(p.categories),
-         p.source or None, cypher.PAPER]
+        [
+            p.id,
+            p.title,
+            p.abstract,
+            p.date,
+            p.url,
+            p.arxiv_id,
+            _array(p.authors),
+            _array(p.categories),
+            p.source or None,
+            cypher.PAPER,
+        ]
         for p in graph.papers
     )
     entities = (
-        [e.id, e.name, e.type.value, _array(e.aliases), _array((cypher.ENTITY, *cypher.entity_labels(e.type)))]
+        [
+            e.id,
+            e.name,
+            e.type.value,
+            _array(e.aliases),
+            _array((cypher.ENTITY, *cypher.entity_labels(e.type))),
+        ]
         for e in graph.entities
     )
     mentions = ([p, e, cypher.MENTIONS, int(n)] for p, e, n in graph.mentions)
@@ -122,15 +168,28 @@ def write_neo4j_csv(graph: Graph, dest: Path) -> list[Path]:
 
     def relations(rs: list[Any]) -> Iterable[list[Any]]:
         for r in rs:
-            yield [r.head, r.tail, cypher.relation_type(r.type), r.paper_id, r.evidence, float(r.confidence),
-                   r.extractor]
+            yield [
+                r.head,
+                r.tail,
+                cypher.relation_type(r.type),
+                r.paper_id,
+                r.evidence,
+                float(r.confidence),
+                r.extractor,
+            ]
 
     links = (
         [k.source, k.target, cypher.relation_type(k.type), k.via, k.evidence, float(k.confidence), "true"]
         for k in graph.paper_links
     )
-    data = {"papers.csv": papers, "entities.csv": entities, "mentions.csv": mentions,
-            "relations.csv": relations(rel), "paper_relations.csv": relations(paper_rel), "paper_links.csv": links}
+    data = {
+        "papers.csv": papers,
+        "entities.csv": entities,
+        "mentions.csv": mentions,
+        "relations.csv": relations(rel),
+        "paper_relations.csv": relations(paper_rel),
+        "paper_links.csv": links,
+    }
     written = []
     for name, rows in data.items():
         _write(dest / name, HEADERS[name], rows)

@@ -14,7 +14,9 @@ from kg.write.neo4j import Neo4jSettings, Neo4jWriter
 pytestmark = pytest.mark.neo4j
 
 DOCS = Path(__file__).parents[2] / "docs" / "cypher.md"
-_spec = importlib.util.spec_from_file_location("sparql_graph", Path(__file__).parents[1] / "fixtures" / "sparql_graph.py")
+_spec = importlib.util.spec_from_file_location(
+    "sparql_graph", Path(__file__).parents[1] / "fixtures" / "sparql_graph.py"
+)
 fx = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fx)
 
@@ -43,13 +45,21 @@ EXPECTED = {
     "most-evaluated-benchmarks": [["GLUE", 3], ["MMLU", 3]],
     "papers-proposing-improvements-on-lora": [[DORA, "DoRA"], [FIRA, "Fira"], [SVFIT, "SVFit"]],
     "improves-on-chains": [
-        ["DoRA", "Low-Rank Adaptation", "adapters"], ["DoRA", "Low-Rank Adaptation", "full fine-tuning"],
-        ["Fira", "GaLore", "full-rank training"], ["Fira", "Low-Rank Adaptation", "adapters"],
-        ["Fira", "Low-Rank Adaptation", "full fine-tuning"], ["SVFit", "Low-Rank Adaptation", "adapters"],
+        ["DoRA", "Low-Rank Adaptation", "adapters"],
+        ["DoRA", "Low-Rank Adaptation", "full fine-tuning"],
+        ["Fira", "GaLore", "full-rank training"],
+        ["Fira", "Low-Rank Adaptation", "adapters"],
+        ["Fira", "Low-Rank Adaptation", "full fine-tuning"],
+        ["SVFit", "Low-Rank Adaptation", "adapters"],
         ["SVFit", "Low-Rank Adaptation", "full fine-tuning"],
     ],
-    "transitive-improvements": [["GaLore"], ["Low-Rank Adaptation"], ["adapters"], ["full fine-tuning"],
-                                ["full-rank training"]],
+    "transitive-improvements": [
+        ["GaLore"],
+        ["Low-Rank Adaptation"],
+        ["adapters"],
+        ["full fine-tuning"],
+        ["full-rank training"],
+    ],
     "aliases": [["Low-Rank Adaptation", "LoRA"]],
     "evidence-for-claim": [[SVFIT, fx.SVFIT_CLAIM, 0.9, "rules"]],
     "papers-mentioning-mmlu": [[ADAPT], [LLAMA], [QLORA]],
@@ -64,10 +74,18 @@ EXPECTED = {
     ],
     "trained-on": [["QLoRA", "OASST1"]],
     "metrics-per-benchmark": [["accuracy"]],
-    "low-confidence-claims": [[ADAPT, "EVALUATED_WITH", "accuracy", 0.6],
-                              ["Low-Rank Adaptation", "IMPROVES_ON", "adapters", 0.6]],
-    "entities-by-type": [["Method", 10], ["Model", 6], ["Benchmark", 2], ["Dataset", 1], ["Metric", 1],
-                         ["Task", 1]],
+    "low-confidence-claims": [
+        [ADAPT, "EVALUATED_WITH", "accuracy", 0.6],
+        ["Low-Rank Adaptation", "IMPROVES_ON", "adapters", 0.6],
+    ],
+    "entities-by-type": [
+        ["Method", 10],
+        ["Model", 6],
+        ["Benchmark", 2],
+        ["Dataset", 1],
+        ["Metric", 1],
+        ["Task", 1],
+    ],
 }
 
 
@@ -102,8 +120,19 @@ def corpus_loaded(bolt_server, bolt_driver, corpus_build):
     bolt_driver.execute_query("MATCH (n) DETACH DELETE n")
     kg = Path(sys.executable).with_name("kg")
     done = subprocess.run(
-        [str(kg), "push", "--out", str(corpus_build), "--neo4j", bolt_server.uri, "--neo4j-dialect",
-         bolt_server.dialect], capture_output=True, text=True, timeout=600,
+        [
+            str(kg),
+            "push",
+            "--out",
+            str(corpus_build),
+            "--neo4j",
+            bolt_server.uri,
+            "--neo4j-dialect",
+            bolt_server.dialect,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     graph = json.loads((corpus_build / "graph.json").read_text(encoding="utf-8"))
@@ -133,7 +162,9 @@ def test_corpus_improves_on_lora(corpus_loaded):
 
 def test_corpus_electra(corpus_loaded):
     rows = ask(corpus_loaded[0], "builds-on-electra")
-    assert rows and all(r[0] in ("from ELECTRA", "to ELECTRA") and r[1] in ("BUILDS_ON", "IMPROVES_ON") for r in rows)
+    assert rows and all(
+        r[0] in ("from ELECTRA", "to ELECTRA") and r[1] in ("BUILDS_ON", "IMPROVES_ON") for r in rows
+    )
 
 
 def test_corpus_most_evaluated_benchmarks(corpus_loaded):
@@ -155,7 +186,9 @@ def test_corpus_aliases_of_lora(corpus_loaded):
 
 def test_corpus_evidence_is_a_sentence_of_the_cited_paper(corpus_loaded):
     _, _, graph = corpus_loaded
-    abstracts = {n["title"]: n["title"] + " " + n["abstract"] for n in graph["nodes"] if n.get("kind") == "Paper"}
+    abstracts = {
+        n["title"]: n["title"] + " " + n["abstract"] for n in graph["nodes"] if n.get("kind") == "Paper"
+    }
     rows = ask(corpus_loaded[0], "evidence-for-claim")
     assert rows
     for paper, evidence, confidence, extractor in rows:
@@ -170,8 +203,11 @@ def test_corpus_papers_mentioning_mmlu(corpus_loaded):
 def test_corpus_derived_paper_links(corpus_loaded):
     rows = ask(corpus_loaded[0], "papers-building-on-paper")
     # "Fira outperforms both LoRA and GaLore"; the bundled GaLore paper proposes GaLore.
-    assert [r for r in rows if r[0].startswith("Fira:") and r[1:3] == ["IMPROVES_ON", "GaLore"]
-            and r[3].startswith("GaLore:")]
+    assert [
+        r
+        for r in rows
+        if r[0].startswith("Fira:") and r[1:3] == ["IMPROVES_ON", "GaLore"] and r[3].startswith("GaLore:")
+    ]
     links = [e for e in corpus_loaded[2]["links"] if e.get("kind") == "paper_link"]
     assert len(rows) == len(links)
 

@@ -15,14 +15,16 @@ import neo4j
 import pytest
 
 from kg.errors import WriterError
-from kg.types import Entity, EntityType, Graph, Paper, PaperLink, Relation, RelationType
+from kg.types import Entity, EntityType, Graph, Paper, Relation, RelationType
 from kg.write.graphjson import write_graph
 from kg.write.neo4j import Neo4jSettings, Neo4jWriter
 
 pytestmark = pytest.mark.neo4j
 R = RelationType
 
-_spec = importlib.util.spec_from_file_location("sparql_graph", Path(__file__).parents[1] / "fixtures" / "sparql_graph.py")
+_spec = importlib.util.spec_from_file_location(
+    "sparql_graph", Path(__file__).parents[1] / "fixtures" / "sparql_graph.py"
+)
 fx = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fx)
 
@@ -48,7 +50,16 @@ def expected_counts(g: Graph) -> Counter:
     c: Counter = Counter()
     c["Paper"] = len(g.papers)
     for e in g.entities:
-        c["+".join(sorted(("Entity", *(["Benchmark", "Dataset"] if e.type is EntityType.BENCHMARK else [e.type.value]))))] += 1
+        c[
+            "+".join(
+                sorted(
+                    (
+                        "Entity",
+                        *(["Benchmark", "Dataset"] if e.type is EntityType.BENCHMARK else [e.type.value]),
+                    )
+                )
+            )
+        ] += 1
     for r in g.relations:
         c[r.type.cypher] += 1
     for link in g.paper_links:
@@ -69,37 +80,69 @@ def relation_facts(driver: neo4j.Driver) -> set[tuple]:
 
 
 def graph_facts(g: Graph) -> set[tuple]:
-    return {(r.head, r.type.cypher, r.tail, r.paper_id, r.evidence, r.confidence, r.extractor) for r in g.relations}
+    return {
+        (r.head, r.type.cypher, r.tail, r.paper_id, r.evidence, r.confidence, r.extractor)
+        for r in g.relations
+    }
 
 
 def test_fixture_graph_counts_provenance_links_and_mentions(bolt_server, bolt):
     g = fx.fixture_graph()
     stats = writer(bolt_server, bolt).write(g)
     assert db_counts(bolt) == expected_counts(g)
-    assert (stats.papers, stats.entities, stats.relations, stats.mentions, stats.paper_links) == (9, 21, 35, 31, 7)
+    assert (stats.papers, stats.entities, stats.relations, stats.mentions, stats.paper_links) == (
+        9,
+        21,
+        35,
+        31,
+        7,
+    )
     assert stats.nodes_created == 30
     assert relation_facts(bolt) == graph_facts(g)
-    links = {tuple(r) for r in rows(
-        bolt, "MATCH (a:Paper)-[r]->(b:Paper) RETURN a.id, type(r), b.id, r.via, r.evidence, r.confidence, r.derived")}
-    assert links == {(k.source, k.type.cypher, k.target, k.via, k.evidence, k.confidence, True) for k in g.paper_links}
-    mentions = {tuple(r) for r in rows(bolt, "MATCH (p:Paper)-[m:MENTIONS]->(e:Entity) RETURN p.id, e.id, m.count")}
+    links = {
+        tuple(r)
+        for r in rows(
+            bolt,
+            "MATCH (a:Paper)-[r]->(b:Paper) "
+            "RETURN a.id, type(r), b.id, r.via, r.evidence, r.confidence, r.derived",
+        )
+    }
+    assert links == {
+        (k.source, k.type.cypher, k.target, k.via, k.evidence, k.confidence, True) for k in g.paper_links
+    }
+    mentions = {
+        tuple(r) for r in rows(bolt, "MATCH (p:Paper)-[m:MENTIONS]->(e:Entity) RETURN p.id, e.id, m.count")
+    }
     assert mentions == set(g.mentions)
     [[title, date, authors, abstract]] = rows(
-        bolt, "MATCH (p:Paper {id: $id}) RETURN p.title, p.date, p.authors, p.abstract", id="arxiv:2106.09685")
-    assert (title, date, authors) == ("LoRA: Low-Rank Adaptation of Large Language Models", "2021-06-17",
-                                      ["Edward J. Hu", "Yelong Shen"])
+        bolt, "MATCH (p:Paper {id: $id}) RETURN p.title, p.date, p.authors, p.abstract", id="arxiv:2106.09685"
+    )
+    assert (title, date, authors) == (
+        "LoRA: Low-Rank Adaptation of Large Language Models",
+        "2021-06-17",
+        ["Edward J. Hu", "Yelong Shen"],
+    )
     assert abstract == g.papers[0].abstract
     assert rows(bolt, "MATCH (e:Entity {id: 'glue'}) RETURN labels(e), e.aliases, e.type") == [
-        [["Entity", "Benchmark", "Dataset"], ["GLUE"], "Benchmark"]]
+        [["Entity", "Benchmark", "Dataset"], ["GLUE"], "Benchmark"]
+    ]
 
 
 def test_second_identical_write_changes_no_count_and_no_value(bolt_server, bolt):
     g = fx.fixture_graph()
     w = writer(bolt_server, bolt)
     w.write(g)
-    before = (db_counts(bolt), relation_facts(bolt), rows(bolt, "MATCH (n) RETURN n.id, properties(n) ORDER BY n.id"))
+    before = (
+        db_counts(bolt),
+        relation_facts(bolt),
+        rows(bolt, "MATCH (n) RETURN n.id, properties(n) ORDER BY n.id"),
+    )
     again = w.write(g)
-    after = (db_counts(bolt), relation_facts(bolt), rows(bolt, "MATCH (n) RETURN n.id, properties(n) ORDER BY n.id"))
+    after = (
+        db_counts(bolt),
+        relation_facts(bolt),
+        rows(bolt, "MATCH (n) RETURN n.id, properties(n) ORDER BY n.id"),
+    )
     assert after == before
     assert again.nodes_created == 0
     counts = w.counts()
@@ -117,7 +160,8 @@ def test_re_extracted_paper_replaces_its_assertions_and_leaves_others(bolt_serve
     new_rel = Relation("dora", R.EVALUATED_ON, "glue", dora, "DoRA is evaluated on GLUE.", 0.7)
     changed = tuple(
         dataclasses.replace(r, evidence="DoRA beats LoRA.", confidence=0.5)
-        if (r.paper_id, r.type, r.head) == (dora, R.IMPROVES_ON, "dora") else r
+        if (r.paper_id, r.type, r.head) == (dora, R.IMPROVES_ON, "dora")
+        else r
         for r in g.relations
         if not (r.paper_id == dora and r.type in (R.BUILDS_ON, R.APPLIED_TO))
     ) + (new_rel,)
@@ -141,13 +185,18 @@ def test_re_extracted_paper_replaces_its_assertions_and_leaves_others(bolt_serve
 
 
 def test_long_and_awkward_values_arrive_unchanged(bolt_server, bolt):
-    abstract = "".join(f"Sentence {i}: ELECTRA's \"RTD\" beats BERT\\MLM — ünïcødé 😀 'quoted'.\n" for i in range(300))
+    abstract = "".join(
+        f"Sentence {i}: ELECTRA's \"RTD\" beats BERT\\MLM — ünïcødé 😀 'quoted'.\n" for i in range(300)
+    )
     evidence = "It's the model's claim \\ with a trailing backslash \\" * 120
     aliases = tuple(f"alias {i} d'x" for i in range(300))
     title = "A title with 'quotes', \"doubles\", \\backslashes\\ and <script>alert(1)</script>"
     g = Graph(
         papers=(Paper("p:long", title, abstract, authors=("O'Brien, J.", "Back\\slash")),),
-        entities=(Entity("electra", EntityType.MODEL, "ELECTRA", aliases), Entity("bert", EntityType.MODEL, "BERT's")),
+        entities=(
+            Entity("electra", EntityType.MODEL, "ELECTRA", aliases),
+            Entity("bert", EntityType.MODEL, "BERT's"),
+        ),
         relations=(Relation("electra", R.IMPROVES_ON, "bert", "p:long", evidence, 0.9),),
         mentions=(("p:long", "electra", 3),),
     )
@@ -155,10 +204,12 @@ def test_long_and_awkward_values_arrive_unchanged(bolt_server, bolt):
     stats = writer(bolt_server, bolt).write(g)
     assert stats.statements > 20  # the long values really went in pieces
     assert rows(bolt, "MATCH (p:Paper) RETURN p.title, p.abstract, p.authors") == [
-        [title, abstract, ["O'Brien, J.", "Back\\slash"]]]
+        [title, abstract, ["O'Brien, J.", "Back\\slash"]]
+    ]
     assert rows(bolt, "MATCH (e:Entity {id: 'electra'}) RETURN e.aliases") == [[list(aliases)]]
     assert rows(bolt, "MATCH ()-[r:IMPROVES_ON]->(e:Entity {id: 'bert'}) RETURN r.evidence, e.name") == [
-        [evidence, "BERT's"]]
+        [evidence, "BERT's"]
+    ]
     writer(bolt_server, bolt).write(g)  # and again, idempotently
     assert db_counts(bolt) == expected_counts(g)
 
@@ -191,7 +242,10 @@ def test_writer_with_its_own_driver_connects_writes_and_closes(bolt_server, bolt
     [
         ({"uri": "http://127.0.0.1:7474"}, "invalid Neo4j URI 'http://127.0.0.1:7474'"),
         ({"uri": "bolt://127.0.0.1:9"}, "cannot reach Neo4j at bolt://127.0.0.1:9"),
-        ({"uri": "bolt://no-such-host.invalid:7687"}, "cannot reach Neo4j at bolt://no-such-host.invalid:7687"),
+        (
+            {"uri": "bolt://no-such-host.invalid:7687"},
+            "cannot reach Neo4j at bolt://no-such-host.invalid:7687",
+        ),
     ],
 )
 def test_unreachable_or_malformed_is_a_one_line_writer_error(settings, message):
@@ -203,7 +257,9 @@ def test_unreachable_or_malformed_is_a_one_line_writer_error(settings, message):
 def test_bad_credentials_are_a_one_line_writer_error(bolt_server):
     # The test server authenticates against Redis users: 'neo4j' with a password does not exist.
     s = Neo4jSettings(bolt_server.uri, user="neo4j", password="wrong", dialect=bolt_server.dialect)
-    with pytest.raises(WriterError, match="refused the connection \\(check user 'neo4j' and password\\)") as info:
+    with pytest.raises(
+        WriterError, match="refused the connection \\(check user 'neo4j' and password\\)"
+    ) as info:
         Neo4jWriter(s).write(fx.fixture_graph())
     assert "\n" not in str(info.value) and "wrong" not in str(info.value)
 
@@ -212,10 +268,21 @@ def test_kg_push_cli_twice_gives_the_same_graph(bolt_server, bolt, tmp_path):
     g = fx.fixture_graph()
     write_graph(g, tmp_path)
     kg = str(Path(sys.executable).with_name("kg"))
-    cmd = [kg, "push", "--out", str(tmp_path), "--neo4j", bolt_server.uri, "--neo4j-dialect", bolt_server.dialect]
+    cmd = [
+        kg,
+        "push",
+        "--out",
+        str(tmp_path),
+        "--neo4j",
+        bolt_server.uri,
+        "--neo4j-dialect",
+        bolt_server.dialect,
+    ]
     first = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
-    assert "wrote 9 papers, 21 entities, 35 relations, 31 mentions, 7 paper links" in " ".join(first.stdout.split())
+    assert "wrote 9 papers, 21 entities, 35 relations, 31 mentions, 7 paper links" in " ".join(
+        first.stdout.split()
+    )
     counts = db_counts(bolt)
     assert counts == expected_counts(g)
     second = subprocess.run([*cmd, "--quiet"], capture_output=True, text=True, timeout=300)

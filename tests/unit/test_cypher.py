@@ -28,8 +28,11 @@ def test_merge_entities_labels_are_the_type_its_ancestors_and_no_other(type_):
 @pytest.mark.parametrize("rel", list(RelationType))
 @pytest.mark.parametrize("head", ["Paper", "Entity"])
 def test_relation_statements_use_only_ontology_names(rel, head):
-    for q in (cypher.merge_relations(rel, head), cypher.delete_entity_relations(rel),
-              cypher.append_property("relation", "evidence", rel, head)):
+    for q in (
+        cypher.merge_relations(rel, head),
+        cypher.delete_entity_relations(rel),
+        cypher.append_property("relation", "evidence", rel, head),
+    ):
         assert _names(q) <= ALLOWED and rel.cypher in q
 
 
@@ -45,9 +48,16 @@ def test_unknown_names_are_refused():
 
 
 def test_every_write_statement_takes_values_as_parameters():
-    qs = [cypher.merge_papers(), cypher.merge_mentions(), cypher.merge_paper_links(RelationType.BUILDS_ON),
-          cypher.delete_paper_outgoing(), cypher.delete_paper_incoming_links()]
-    qs += [cypher.merge_entities(t) for t in EntityType] + [cypher.merge_relations(r, "Entity") for r in RelationType]
+    qs = [
+        cypher.merge_papers(),
+        cypher.merge_mentions(),
+        cypher.merge_paper_links(RelationType.BUILDS_ON),
+        cypher.delete_paper_outgoing(),
+        cypher.delete_paper_incoming_links(),
+    ]
+    qs += [cypher.merge_entities(t) for t in EntityType] + [
+        cypher.merge_relations(r, "Entity") for r in RelationType
+    ]
     for q in qs:
         assert "$rows" in q or "$ids" in q
         assert "'" not in q and '"' not in q  # no literal values at all

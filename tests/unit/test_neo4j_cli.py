@@ -11,19 +11,34 @@ from kg.errors import WriterError
 from kg.write.neo4j import FALKORDB_MAX_PARAM_BYTES, Neo4jSettings
 
 KG = str(Path(sys.executable).with_name("kg"))
-ENV = {"NEO4J_URI": "bolt://env:7687", "NEO4J_USERNAME": "envuser", "NEO4J_PASSWORD": "envpw",
-       "NEO4J_DATABASE": "envdb"}
+ENV = {
+    "NEO4J_URI": "bolt://env:7687",
+    "NEO4J_USERNAME": "envuser",
+    "NEO4J_PASSWORD": "envpw",
+    "NEO4J_DATABASE": "envdb",
+}
 
 
 def test_environment_supplies_what_flags_do_not():
     s = Neo4jOptions(user="flaguser").settings(ENV)
-    assert (s.uri, s.user, s.password, s.database, s.dialect) == ("bolt://env:7687", "flaguser", "envpw", "envdb",
-                                                                  "neo4j")
+    assert (s.uri, s.user, s.password, s.database, s.dialect) == (
+        "bolt://env:7687",
+        "flaguser",
+        "envpw",
+        "envdb",
+        "neo4j",
+    )
 
 
 def test_flags_win_over_environment():
     s = Neo4jOptions("neo4j://flag:7687", "u", "p", "db", "falkordb").settings(ENV)
-    assert (s.uri, s.user, s.password, s.database, s.dialect) == ("neo4j://flag:7687", "u", "p", "db", "falkordb")
+    assert (s.uri, s.user, s.password, s.database, s.dialect) == (
+        "neo4j://flag:7687",
+        "u",
+        "p",
+        "db",
+        "falkordb",
+    )
     assert s.param_budget == FALKORDB_MAX_PARAM_BYTES
 
 
@@ -43,8 +58,13 @@ def test_bad_settings_are_writer_errors():
 
 
 def _push(tmp_path, *args, env=None):
-    return subprocess.run([KG, "push", "--out", str(tmp_path), *args], capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", **(env or {})}, timeout=120)
+    return subprocess.run(
+        [KG, "push", "--out", str(tmp_path), *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+        timeout=120,
+    )
 
 
 def test_push_without_build_is_input_error(tmp_path):
@@ -53,15 +73,24 @@ def test_push_without_build_is_input_error(tmp_path):
 
 
 def test_push_without_uri_says_how_to_give_one(tmp_path):
-    (tmp_path / "graph.json").write_text('{"directed": true, "multigraph": true, "graph": {}, "nodes": [], "links": []}')
+    (tmp_path / "graph.json").write_text(
+        '{"directed": true, "multigraph": true, "graph": {}, "nodes": [], "links": []}'
+    )
     r = _push(tmp_path)
     assert r.returncode == 3 and "pass --neo4j bolt://HOST:7687 or set NEO4J_URI" in r.stderr
 
 
-@pytest.mark.parametrize("uri, message", [("http://localhost:7474", "invalid Neo4j URI 'http://localhost:7474'"),
-                                          ("bolt://127.0.0.1:1", "cannot reach Neo4j at bolt://127.0.0.1:1")])
+@pytest.mark.parametrize(
+    "uri, message",
+    [
+        ("http://localhost:7474", "invalid Neo4j URI 'http://localhost:7474'"),
+        ("bolt://127.0.0.1:1", "cannot reach Neo4j at bolt://127.0.0.1:1"),
+    ],
+)
 def test_push_connection_errors_are_one_line(tmp_path, uri, message):
-    (tmp_path / "graph.json").write_text('{"directed": true, "multigraph": true, "graph": {}, "nodes": [], "links": []}')
+    (tmp_path / "graph.json").write_text(
+        '{"directed": true, "multigraph": true, "graph": {}, "nodes": [], "links": []}'
+    )
     r = _push(tmp_path, env={"NEO4J_URI": uri})
     assert r.returncode == 3, r.stderr
     assert message in r.stderr and "Traceback" not in r.stderr

@@ -9,7 +9,9 @@ from kg.write.neo4j_csv import ARRAY_DELIMITER, HEADERS, import_command, write_n
 
 
 def _fixture_graph() -> Graph:
-    spec = importlib.util.spec_from_file_location("sparql_graph", Path(__file__).parents[1] / "fixtures" / "sparql_graph.py")
+    spec = importlib.util.spec_from_file_location(
+        "sparql_graph", Path(__file__).parents[1] / "fixtures" / "sparql_graph.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.fixture_graph()
@@ -33,7 +35,8 @@ def test_fixture_graph_exports_every_record(tmp_path):
     assert {r[":TYPE"] for r in rels} == {r.type.cypher for r in g.relations}
     links = _read(tmp_path / "paper_links.csv")
     assert sorted((x[":START_ID(Paper)"], x[":TYPE"], x[":END_ID(Paper)"]) for x in links) == sorted(
-        (k.source, k.type.cypher, k.target) for k in g.paper_links)
+        (k.source, k.type.cypher, k.target) for k in g.paper_links
+    )
     glue = next(e for e in entities if e["id:ID(Entity)"] == "glue")
     assert glue[":LABEL"].split(ARRAY_DELIMITER) == ["Entity", "Benchmark", "Dataset"]
     lora = next(e for e in entities if e["id:ID(Entity)"] == "lora")
@@ -44,8 +47,10 @@ def test_fixture_graph_exports_every_record(tmp_path):
 
 def test_quotes_commas_and_newlines_round_trip(tmp_path):
     abstract = 'We propose "X", a model;\nit works, mostly.\r\nSecond line.'
-    g = Graph(papers=(Paper("p1", "A, \"quoted\" title", abstract, authors=("Doe, J.", "Roe; R.")),),
-              entities=(Entity("x", EntityType.MODEL, "X", ("X", "x-1")),))
+    g = Graph(
+        papers=(Paper("p1", 'A, "quoted" title', abstract, authors=("Doe, J.", "Roe; R.")),),
+        entities=(Entity("x", EntityType.MODEL, "X", ("X", "x-1")),),
+    )
     write_neo4j_csv(g, tmp_path)
     [row] = _read(tmp_path / "papers.csv")
     assert row["abstract"] == abstract and row["title"] == 'A, "quoted" title'

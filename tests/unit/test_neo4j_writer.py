@@ -60,8 +60,14 @@ def calls(driver: MagicMock) -> list[tuple[str, dict]]:
     return [(c.args[0], c.args[1]) for c in driver.tx.run.call_args_list]
 
 
-P1 = Paper("arxiv:1", "ELECTRA", "We propose ELECTRA. ELECTRA outperforms BERT on GLUE.", date="2020-03-23",
-           arxiv_id="1", authors=("K. Clark",))
+P1 = Paper(
+    "arxiv:1",
+    "ELECTRA",
+    "We propose ELECTRA. ELECTRA outperforms BERT on GLUE.",
+    date="2020-03-23",
+    arxiv_id="1",
+    authors=("K. Clark",),
+)
 P2 = Paper("arxiv:2", "DeBERTaV3", "DeBERTaV3 builds on ELECTRA.")
 SMALL = Graph(
     papers=(P1, P2),
@@ -74,11 +80,15 @@ SMALL = Graph(
     relations=(
         Relation("arxiv:1", R.PROPOSES, "electra", "arxiv:1", "We propose ELECTRA.", 0.9),
         Relation("electra", R.IMPROVES_ON, "bert", "arxiv:1", "ELECTRA outperforms BERT on GLUE.", 0.8),
-        Relation("electra", R.EVALUATED_ON, "glue", "arxiv:1", "ELECTRA outperforms BERT on GLUE.", 0.7, "ml"),
+        Relation(
+            "electra", R.EVALUATED_ON, "glue", "arxiv:1", "ELECTRA outperforms BERT on GLUE.", 0.7, "ml"
+        ),
         Relation("debertav3", R.BUILDS_ON, "electra", "arxiv:2", "DeBERTaV3 builds on ELECTRA.", 0.85),
     ),
     mentions=(("arxiv:1", "electra", 2), ("arxiv:1", "bert", 1), ("arxiv:2", "electra", 1)),
-    paper_links=(PaperLink("arxiv:2", R.BUILDS_ON, "arxiv:1", "electra", "DeBERTaV3 builds on ELECTRA.", 0.85),),
+    paper_links=(
+        PaperLink("arxiv:2", R.BUILDS_ON, "arxiv:1", "electra", "DeBERTaV3 builds on ELECTRA.", 0.85),
+    ),
 )
 
 
@@ -89,17 +99,43 @@ def test_neo4j_dialect_sends_exact_statements_in_order():
     schema = cypher.constraints() + cypher.relationship_indexes()
     assert [q for q, _ in sent[: len(schema)]] == schema
     assert sent[0] == ("CREATE CONSTRAINT kg_paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.id IS UNIQUE", {})
-    assert sent[1] == ("CREATE CONSTRAINT kg_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE", {})
-    rest = sent[len(schema):]
+    assert sent[1] == (
+        "CREATE CONSTRAINT kg_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+        {},
+    )
+    rest = sent[len(schema) :]
     assert rest[0] == (
         "UNWIND $rows AS row MERGE (n:Paper {id: row.id}) SET n += row.props",
-        {"rows": [
-            {"id": "arxiv:1", "props": {"title": "ELECTRA", "abstract": P1.abstract, "date": "2020-03-23",
-                                        "url": None, "arxiv_id": "1", "authors": ["K. Clark"], "categories": [],
-                                        "source": None}},
-            {"id": "arxiv:2", "props": {"title": "DeBERTaV3", "abstract": P2.abstract, "date": None, "url": None,
-                                        "arxiv_id": None, "authors": [], "categories": [], "source": None}},
-        ]},
+        {
+            "rows": [
+                {
+                    "id": "arxiv:1",
+                    "props": {
+                        "title": "ELECTRA",
+                        "abstract": P1.abstract,
+                        "date": "2020-03-23",
+                        "url": None,
+                        "arxiv_id": "1",
+                        "authors": ["K. Clark"],
+                        "categories": [],
+                        "source": None,
+                    },
+                },
+                {
+                    "id": "arxiv:2",
+                    "props": {
+                        "title": "DeBERTaV3",
+                        "abstract": P2.abstract,
+                        "date": None,
+                        "url": None,
+                        "arxiv_id": None,
+                        "authors": [],
+                        "categories": [],
+                        "source": None,
+                    },
+                },
+            ]
+        },
     )
     # Entities: one statement per type (Benchmark sorts before Model), labels from the ontology only.
     assert rest[1] == (
@@ -114,26 +150,63 @@ def test_neo4j_dialect_sends_exact_statements_in_order():
     assert rest[3] == ("UNWIND $ids AS pid MATCH (:Paper {id: pid})-[r]->() DELETE r", ids)
     deletes = [cypher.delete_entity_relations(t) for t in RelationType if t is not R.PROPOSES]
     # ... all in one transaction with the outgoing and incoming deletes
-    assert [(q, ids) for q in [cypher.delete_paper_outgoing(), *deletes, cypher.delete_paper_incoming_links()]] in [
-        c.args[1] for c in driver.sess.execute_write.call_args_list]
+    assert [
+        (q, ids) for q in [cypher.delete_paper_outgoing(), *deletes, cypher.delete_paper_incoming_links()]
+    ] in [c.args[1] for c in driver.sess.execute_write.call_args_list]
     assert rest[4 : 4 + len(deletes)] == [(q, ids) for q in deletes]
     i = 4 + len(deletes)
     assert rest[i] == ("UNWIND $ids AS pid MATCH (:Paper)-[r]->(:Paper {id: pid}) DELETE r", ids)
     merged = dict(rest[i + 1 :])
-    assert merged[cypher.merge_relations(R.IMPROVES_ON, "Entity")] == {"rows": [
-        {"head": "electra", "tail": "bert", "paper_id": "arxiv:1", "evidence": "ELECTRA outperforms BERT on GLUE.",
-         "confidence": 0.8, "extractor": "rules"}]}
-    assert merged[cypher.merge_relations(R.PROPOSES, "Paper")] == {"rows": [
-        {"head": "arxiv:1", "tail": "electra", "paper_id": "arxiv:1", "evidence": "We propose ELECTRA.",
-         "confidence": 0.9, "extractor": "rules"}]}
+    assert merged[cypher.merge_relations(R.IMPROVES_ON, "Entity")] == {
+        "rows": [
+            {
+                "head": "electra",
+                "tail": "bert",
+                "paper_id": "arxiv:1",
+                "evidence": "ELECTRA outperforms BERT on GLUE.",
+                "confidence": 0.8,
+                "extractor": "rules",
+            }
+        ]
+    }
+    assert merged[cypher.merge_relations(R.PROPOSES, "Paper")] == {
+        "rows": [
+            {
+                "head": "arxiv:1",
+                "tail": "electra",
+                "paper_id": "arxiv:1",
+                "evidence": "We propose ELECTRA.",
+                "confidence": 0.9,
+                "extractor": "rules",
+            }
+        ]
+    }
     assert merged[cypher.merge_relations(R.EVALUATED_ON, "Entity")]["rows"][0]["extractor"] == "ml"
-    assert merged[cypher.merge_mentions()] == {"rows": [
-        {"paper": "arxiv:1", "entity": "electra", "count": 2}, {"paper": "arxiv:1", "entity": "bert", "count": 1},
-        {"paper": "arxiv:2", "entity": "electra", "count": 1}]}
-    assert merged[cypher.merge_paper_links(R.BUILDS_ON)] == {"rows": [
-        {"source": "arxiv:2", "target": "arxiv:1", "via": "electra", "evidence": "DeBERTaV3 builds on ELECTRA.",
-         "confidence": 0.85}]}
-    assert (stats.papers, stats.entities, stats.relations, stats.mentions, stats.paper_links) == (2, 4, 4, 3, 1)
+    assert merged[cypher.merge_mentions()] == {
+        "rows": [
+            {"paper": "arxiv:1", "entity": "electra", "count": 2},
+            {"paper": "arxiv:1", "entity": "bert", "count": 1},
+            {"paper": "arxiv:2", "entity": "electra", "count": 1},
+        ]
+    }
+    assert merged[cypher.merge_paper_links(R.BUILDS_ON)] == {
+        "rows": [
+            {
+                "source": "arxiv:2",
+                "target": "arxiv:1",
+                "via": "electra",
+                "evidence": "DeBERTaV3 builds on ELECTRA.",
+                "confidence": 0.85,
+            }
+        ]
+    }
+    assert (stats.papers, stats.entities, stats.relations, stats.mentions, stats.paper_links) == (
+        2,
+        4,
+        4,
+        3,
+        1,
+    )
     assert stats.statements == len(sent)
     assert stats.nodes_created == len(sent)  # the fake reports one per statement
     driver.close.assert_not_called()  # a driver passed in belongs to the caller
@@ -164,7 +237,9 @@ def test_neo4j_dialect_sends_a_large_batch_whole():
 
 
 def test_falkordb_dialect_indexes_only_missing_ones_and_no_constraints():
-    driver = fake_driver([{"label": "Paper", "properties": ["id"]}, {"label": "USES", "properties": ["paper_id"]}])
+    driver = fake_driver(
+        [{"label": "Paper", "properties": ["id"]}, {"label": "USES", "properties": ["paper_id"]}]
+    )
     Neo4jWriter(Neo4jSettings(URI, dialect="falkordb"), driver=driver).write(Graph())
     sent = [q for q, _ in calls(driver)]
     assert sent[0] == "CALL db.indexes() YIELD label, properties RETURN label, properties"
@@ -181,7 +256,10 @@ def test_falkordb_dialect_keeps_every_statement_under_the_budget_without_losing_
     aliases = tuple(f"alias number {i}" for i in range(400))
     g = Graph(
         papers=(Paper("p1", "Long", abstract), *(Paper(f"q{i}", f"Paper {i}", "short") for i in range(60))),
-        entities=(Entity("electra", EntityType.MODEL, "ELECTRA", aliases), Entity("bert", EntityType.MODEL, "BERT")),
+        entities=(
+            Entity("electra", EntityType.MODEL, "ELECTRA", aliases),
+            Entity("bert", EntityType.MODEL, "BERT"),
+        ),
         relations=(Relation("electra", R.IMPROVES_ON, "bert", "p1", evidence, 0.9),),
     )
     driver = fake_driver()
@@ -248,7 +326,9 @@ def test_fixture_graph_relationship_types_and_labels_come_from_the_ontology():
     Neo4jWriter(Neo4jSettings(URI), driver=driver).write(_fixture_graph())
     import re
 
-    allowed = {t.cypher for t in EntityType} | {t.cypher for t in RelationType} | {"Paper", "Entity", "MENTIONS"}
+    allowed = (
+        {t.cypher for t in EntityType} | {t.cypher for t in RelationType} | {"Paper", "Entity", "MENTIONS"}
+    )
     for q, _ in calls(driver):
         for name in re.findall(r"[(\[]\w*:([A-Za-z_:]+)", q):
             assert set(name.split(":")) - {""} <= allowed, q
@@ -258,11 +338,15 @@ def test_fixture_graph_relationship_types_and_labels_come_from_the_ontology():
     "graph, message",
     [
         (Graph(relations=(Relation("x", R.USES, "y", "p9", "e", 0.5),)), "unknown paper 'p9'"),
-        (Graph(papers=(P1,), relations=(Relation("ghost", R.USES, "electra", "arxiv:1", "e", 0.5),)),
-         "relation head 'ghost'"),
+        (
+            Graph(papers=(P1,), relations=(Relation("ghost", R.USES, "electra", "arxiv:1", "e", 0.5),)),
+            "relation head 'ghost'",
+        ),
         (Graph(papers=(P1,), mentions=(("arxiv:1", "nobody", 1),)), r"mention \('arxiv:1', 'nobody'\)"),
-        (Graph(papers=(P1,), paper_links=(PaperLink("arxiv:1", R.BUILDS_ON, "arxiv:404", "x", "e", 1.0),)),
-         "'arxiv:1' -> 'arxiv:404'"),
+        (
+            Graph(papers=(P1,), paper_links=(PaperLink("arxiv:1", R.BUILDS_ON, "arxiv:404", "x", "e", 1.0),)),
+            "'arxiv:1' -> 'arxiv:404'",
+        ),
     ],
 )
 def test_dangling_references_are_errors_not_silent_drops(graph, message):
@@ -277,16 +361,23 @@ def test_failed_statement_names_the_step_and_server_code():
     driver.sess.execute_write.side_effect = nx.ClientError._hydrate_neo4j(
         code="Neo.ClientError.Statement.SyntaxError", message="Invalid input 'X'"
     )
-    with pytest.raises(WriterError, match=r"at schema: Neo.ClientError.Statement.SyntaxError: Invalid input 'X'"):
+    with pytest.raises(
+        WriterError, match=r"at schema: Neo.ClientError.Statement.SyntaxError: Invalid input 'X'"
+    ):
         Neo4jWriter(Neo4jSettings(URI), driver=driver).write(SMALL)
 
 
 @pytest.mark.parametrize(
     "exc, message",
     [
-        (nx.AuthError("The client is unauthorized due to authentication failure."),
-         "rejected the credentials of user 'alice'"),
-        (nx.ServiceUnavailable("Couldn't connect to db.example:7687"), "cannot reach Neo4j at bolt://db.example:7687"),
+        (
+            nx.AuthError("The client is unauthorized due to authentication failure."),
+            "rejected the credentials of user 'alice'",
+        ),
+        (
+            nx.ServiceUnavailable("Couldn't connect to db.example:7687"),
+            "cannot reach Neo4j at bolt://db.example:7687",
+        ),
         (nx.DatabaseError("An unknown error occurred"), "refused the connection"),
     ],
 )
@@ -315,7 +406,10 @@ def test_own_driver_is_configured_for_retries_and_closed(monkeypatch):
 
 def test_falkordb_retries_an_unanswered_handshake(monkeypatch):
     driver = fake_driver()
-    driver.verify_connectivity.side_effect = [nx.ServiceUnavailable("Failed to read four byte Bolt handshake"), None]
+    driver.verify_connectivity.side_effect = [
+        nx.ServiceUnavailable("Failed to read four byte Bolt handshake"),
+        None,
+    ]
     monkeypatch.setattr(neo4j.GraphDatabase, "driver", lambda uri, **kw: driver)
     Neo4jWriter(Neo4jSettings(URI, dialect="falkordb")).write(Graph())
     assert driver.verify_connectivity.call_count == 2
@@ -325,6 +419,8 @@ def test_falkordb_retries_an_unanswered_handshake(monkeypatch):
     "uri", ["http://localhost:7474", "localhost:7687", "bolt://", "bolt://host:notaport", "redis://x:6379"]
 )
 def test_malformed_uri_is_rejected_before_connecting(monkeypatch, uri):
-    monkeypatch.setattr(neo4j.GraphDatabase, "driver", MagicMock(side_effect=AssertionError("must not connect")))
+    monkeypatch.setattr(
+        neo4j.GraphDatabase, "driver", MagicMock(side_effect=AssertionError("must not connect"))
+    )
     with pytest.raises(WriterError, match="invalid Neo4j URI"):
         Neo4jWriter(Neo4jSettings(uri)).write(Graph())
