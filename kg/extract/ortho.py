@@ -26,7 +26,9 @@ _CONT = re.compile(
     r"[ \u00a0](?:[Vv]\d+(?:\.\d+)?|\d{1,3}(?:\.\d+)?[BMK]?|XXL|XL|Large|Base|Small|Tiny|Pro|Ultra|Mini|"
     r"Max|Plus|Turbo|Instruct|Chat|Flash|Lite|Nano|Coder|Math|Vision)(?![\w%\u00d7]|\.\d)"
 )
-_UNIT = re.compile(r"[\d.,]+(?:[kKMBTx\u00d7%]|[Dd]|st|nd|rd|th|bit|b)?")
+_UNIT = re.compile(
+    r"[\d.,]+(?:[kKMBTx\u00d7%]|[Dd]|st|nd|rd|th|bit|b|[KMGTP]i?B|[KMGT]Hz)?|sim\d\w*|approx\d\w*"
+)
 _HARDWARE = re.compile(r"(?:\d*x?[AHVPL]\d{2,4}(?:-\d+G)?|RTX\d*|GTX\d*|MI\d{3})")
 _KEEP_LOWER_SUFFIX = frozenset(
     [
