@@ -235,8 +235,8 @@ def batches(rows: Iterable[Any], max_rows: int, max_bytes: int | None = None) ->
 
 def _pieces(value: Any, budget: int) -> list[Any]:
     """Cut a string or list into consecutive pieces of at most ``budget`` bytes (param_size)."""
+    out: list[Any] = []
     if isinstance(value, str):
-        out: list[Any] = []
         start = 0
         while start < len(value):
             end = min(len(value), start + budget - 2)
@@ -246,7 +246,7 @@ def _pieces(value: Any, budget: int) -> list[Any]:
             start = end
         return out
     if isinstance(value, list):
-        out, cur = [], []
+        cur: list[Any] = []
         for item in value:
             if param_size(item) + 2 > budget:
                 raise WriterError(

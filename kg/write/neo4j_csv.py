@@ -126,7 +126,6 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
     return n
 
 
-@exporters.register("neo4j-csv")
 def write_neo4j_csv(graph: Graph, dest: Path) -> list[Path]:
     """Write ``graph`` as neo4j-admin import CSVs (and ``import.sh``) into the directory ``dest``."""
     dest = Path(dest)
@@ -182,7 +181,7 @@ def write_neo4j_csv(graph: Graph, dest: Path) -> list[Path]:
         [k.source, k.target, cypher.relation_type(k.type), k.via, k.evidence, float(k.confidence), "true"]
         for k in graph.paper_links
     )
-    data = {
+    data: dict[str, Iterable[Sequence[Any]]] = {
         "papers.csv": papers,
         "entities.csv": entities,
         "mentions.csv": mentions,
@@ -208,3 +207,6 @@ def write_neo4j_csv(graph: Graph, dest: Path) -> list[Path]:
     )
     written.append(script)
     return written
+
+
+exporters.register("neo4j-csv", func=write_neo4j_csv)

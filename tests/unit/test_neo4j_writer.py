@@ -424,3 +424,22 @@ def test_malformed_uri_is_rejected_before_connecting(monkeypatch, uri):
     )
     with pytest.raises(WriterError, match="invalid Neo4j URI"):
         Neo4jWriter(Neo4jSettings(uri)).write(Graph())
+
+
+def test_transactions_neo4j_one_batch_each_falkordb_grouped():
+    g = _fixture_graph()
+    driver = fake_driver()
+    Neo4jWriter(Neo4jSettings(URI), driver=driver).write(g)
+    sizes = [len(c.args[1]) for c in driver.sess.execute_write.call_args_list]
+    replace_group = len(RelationType) + 1  # outgoing, per type except PROPOSES, incoming links
+    assert sorted(set(sizes)) == [1, replace_group]
+    driver = fake_driver()
+    settings = Neo4jSettings(URI, dialect="falkordb", batch_size=1)
+    Neo4jWriter(settings, driver=driver).write(g)
+    sizes = [len(c.args[1]) for c in driver.sess.execute_write.call_args_list]
+    assert settings.statements_per_transaction == 50
+    assert max(sizes) < 50 + replace_group and sum(sizes) == len(calls(driver)) > 3 * len(sizes)
+    driver = fake_driver()
+    Neo4jWriter(Neo4jSettings(URI, dialect="falkordb", batch_size=1, tx_statements=1), driver=driver).write(g)
+    sizes = [len(c.args[1]) for c in driver.sess.execute_write.call_args_list]
+    assert sorted(set(sizes)) == [1, replace_group]
