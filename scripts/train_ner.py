@@ -227,9 +227,18 @@ def build_config(
     else:
         raise ValueError(f"unknown --init {init!r} (known: scratch, sm-tok2vec, sm-ner)")
     values = dict(
-        width=width, depth=depth, rows_norm=rows_norm, hidden=hidden, package=SM_PACKAGE, seed=seed,
-        pipeline=pipeline, dropout=dropout, learn_rate=learn_rate, max_steps=max_steps,
-        eval_frequency=eval_frequency, patience=patience,
+        width=width,
+        depth=depth,
+        rows_norm=rows_norm,
+        hidden=hidden,
+        package=SM_PACKAGE,
+        seed=seed,
+        pipeline=pipeline,
+        dropout=dropout,
+        learn_rate=learn_rate,
+        max_steps=max_steps,
+        eval_frequency=eval_frequency,
+        patience=patience,
     )
     return "[components]\n" + "".join(p.format(**values) for p in parts) + _REST.format(**values)
 
@@ -298,7 +307,8 @@ def detokenize(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dic
 
     Examples
     --------
-    >>> t, ents = detokenize("CornerNet - Lite ( ours ) , fast .", [{"start": 0, "end": 16, "type": "Method"}])
+    >>> ents = [{"start": 0, "end": 16, "type": "Method"}]
+    >>> t, ents = detokenize("CornerNet - Lite ( ours ) , fast .", ents)
     >>> t, t[ents[0]["start"]:ents[0]["end"]]
     ('CornerNet-Lite (ours), fast.', 'CornerNet-Lite')
     """
@@ -306,9 +316,7 @@ def detokenize(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dic
     drop = set()  # indexes of the spaces (between toks[i] and toks[i+1]) to remove
     for i in range(len(toks) - 1):
         left, right = toks[i], toks[i + 1]
-        if right in _CLOSE and left:
-            drop.add(i)
-        elif left in _OPEN and right:
+        if right in _CLOSE and left or left in _OPEN and right:
             drop.add(i)
         elif len(left) == len(right) == 1 and set(left + right) <= _DIGITS:
             drop.add(i)  # PDF-split numbers: "4 2 . 2" -> "42.2"
@@ -339,21 +347,31 @@ def _sha256(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding scier/ (default ../shared/data)")
+    ap.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="folder holding scier/ (default ../shared/data)"
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the trained pipeline goes")
     ap.add_argument("--init", default="sm-tok2vec", choices=["scratch", "sm-tok2vec", "sm-ner"])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-steps", type=int, default=3500)
-    ap.add_argument("--max-minutes", type=float, default=45.0,
-                    help="safety net: stop early when spent (the result then depends on machine speed)")
+    ap.add_argument(
+        "--max-minutes",
+        type=float,
+        default=45.0,
+        help="safety net: stop early when spent (the result then depends on machine speed)",
+    )
     ap.add_argument("--eval-frequency", type=int, default=250)
     ap.add_argument("--width", type=int, default=128)
     ap.add_argument("--depth", type=int, default=4)
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--dropout", type=float, default=0.15)
     ap.add_argument("--learn-rate", type=float, default=0.001)
-    ap.add_argument("--detok-rate", type=float, default=0.5,
-                    help="share of train sentences given real-text spacing (see detokenize)")
+    ap.add_argument(
+        "--detok-rate",
+        type=float,
+        default=0.5,
+        help="share of train sentences given real-text spacing (see detokenize)",
+    )
     args = ap.parse_args(argv)
 
     sent_dir = args.data / "scier" / "sentences"
@@ -365,8 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     random.seed(args.seed)
     fix_random_seed(args.seed)
     config_text = build_config(
-        args.init, seed=args.seed, width=args.width, depth=args.depth, hidden=args.hidden,
-        dropout=args.dropout, learn_rate=args.learn_rate, max_steps=args.max_steps,
+        args.init,
+        seed=args.seed,
+        width=args.width,
+        depth=args.depth,
+        hidden=args.hidden,
+        dropout=args.dropout,
+        learn_rate=args.learn_rate,
+        max_steps=args.max_steps,
         eval_frequency=args.eval_frequency,
     )
     blank = spacy.blank("en")
@@ -396,9 +420,7 @@ def main(argv: list[str] | None = None) -> int:
             "source": "SciER (Zhang et al., EMNLP 2024), https://github.com/edzq/SciER "
             "commit db347813de379eb200e0813bbfee350d67e7c701, normalised copy in shared/data/scier",
             "licence": "GPL-3.0 (the trained weights are derived from this data)",
-            "files": {
-                str(p.relative_to(args.data)): _sha256(p) for p in (train_path, dev_path)
-            },
+            "files": {str(p.relative_to(args.data)): _sha256(p) for p in (train_path, dev_path)},
             "stats": data_stats,
             "used": "train for training, dev for checkpoint selection; test/test_ood not read",
         },
@@ -411,7 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     (args.out / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
     size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
-    print(f"wrote {args.out} ({size / 1e6:.1f} MB); best dev ents_f {best['ents_f']:.4f} at step {best['step']}")
+    print(
+        f"wrote {args.out} ({size / 1e6:.1f} MB); best dev ents_f {best['ents_f']:.4f} at step {best['step']}"
+    )
     return 0
 
 
@@ -461,7 +485,7 @@ def _train(nlp: spacy.Language, args: argparse.Namespace, best_dir: Path) -> dic
     deadline = time.monotonic() + args.max_minutes * 60
     start = time.monotonic()
     best: dict[str, Any] = {"ents_f": -1.0, "step": 0}
-    for batch, info, is_best in training_step_iterator:
+    for _batch, info, is_best in training_step_iterator:
         if info is None or info.get("score") is None or info["step"] % T["eval_frequency"]:
             if time.monotonic() > deadline:
                 print("time budget spent; stopping", flush=True)
@@ -479,8 +503,12 @@ def _train(nlp: spacy.Language, args: argparse.Namespace, best_dir: Path) -> dic
             with nlp.use_params(optimizer.averages):
                 before_to_disk(nlp).to_disk(best_dir)
             best = {
-                "ents_f": scores["ents_f"], "ents_p": scores["ents_p"], "ents_r": scores["ents_r"],
-                "ents_per_type": scores["ents_per_type"], "step": info["step"], "epoch": info["epoch"],
+                "ents_f": scores["ents_f"],
+                "ents_p": scores["ents_p"],
+                "ents_r": scores["ents_r"],
+                "ents_per_type": scores["ents_per_type"],
+                "step": info["step"],
+                "epoch": info["epoch"],
                 "minutes": round(elapsed / 60, 1),
             }
         if time.monotonic() > deadline:

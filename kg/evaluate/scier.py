@@ -120,8 +120,14 @@ class PRF:
         return PRF(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
 
     def to_dict(self) -> dict[str, float | int]:
-        return {"precision": self.precision, "recall": self.recall, "f1": self.f1,
-                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+        return {
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +203,9 @@ class ScierScores:
 
 
 def _row(name: str, prf: PRF) -> str:
-    return (f"{name:<12} {prf.precision:7.4f} {prf.recall:7.4f} {prf.f1:7.4f} "
-            f"{prf.tp:6d} {prf.fp:6d} {prf.fn:6d}")
+    return (
+        f"{name:<12} {prf.precision:7.4f} {prf.recall:7.4f} {prf.f1:7.4f} {prf.tp:6d} {prf.fp:6d} {prf.fn:6d}"
+    )
 
 
 def _rows(per_type: dict[str, PRF], micro: PRF) -> list[str]:
@@ -233,8 +240,11 @@ def load_scier(path: Path) -> list[ScierRecord]:
                 ents = obj["entities"]
                 spans = tuple((int(e["start"]), int(e["end"]), str(e["type"])) for e in ents)
                 rels = tuple(
-                    ((spans[r["head"]][0], spans[r["head"]][1]), str(r["type"]),
-                     (spans[r["tail"]][0], spans[r["tail"]][1]))
+                    (
+                        (spans[r["head"]][0], spans[r["head"]][1]),
+                        str(r["type"]),
+                        (spans[r["tail"]][0], spans[r["tail"]][1]),
+                    )
                     for r in obj.get("relations", [])
                 )
                 records.append(ScierRecord(str(obj.get("id", n)), str(obj["text"]), spans, rels))
@@ -284,8 +294,9 @@ def score_scier(
     --------
     See the module docstring.
     """
-    return score_records(load_scier(path), predict, relate, relations_on_gold=relations_on_gold,
-                         name=str(path))
+    return score_records(
+        load_scier(path), predict, relate, relations_on_gold=relations_on_gold, name=str(path)
+    )
 
 
 def score_records(
@@ -346,7 +357,13 @@ def score_records(
                 pred_cmp.add(frozenset((h, t)))
         for h, typ, t in pred_rel | gold_rel:
             c = rel_counts[typ]
-            c[0 if (h, typ, t) in pred_rel and (h, typ, t) in gold_rel else 1 if (h, typ, t) in pred_rel else 2] += 1
+            c[
+                0
+                if (h, typ, t) in pred_rel and (h, typ, t) in gold_rel
+                else 1
+                if (h, typ, t) in pred_rel
+                else 2
+            ] += 1
         cmp_counts[0] += len(pred_cmp & gold_cmp)
         cmp_counts[1] += len(pred_cmp - gold_cmp)
         cmp_counts[2] += len(gold_cmp - pred_cmp)
@@ -359,7 +376,13 @@ def score_records(
         relations_micro = sum(relations.values(), PRF())
         compare = PRF(*cmp_counts)
     return ScierScores(
-        path=name, records=len(records), entities=entities, micro=micro, relations=relations,
-        relations_micro=relations_micro, compare_with=compare, relations_on_gold=relations_on_gold,
+        path=name,
+        records=len(records),
+        entities=entities,
+        micro=micro,
+        relations=relations,
+        relations_micro=relations_micro,
+        compare_with=compare,
+        relations_on_gold=relations_on_gold,
         errors=tuple(sorted(errors)),
     )

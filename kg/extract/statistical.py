@@ -55,10 +55,10 @@ class StatisticalTagger:
 
         Examples
         --------
-        >>> StatisticalTagger.load("/nonexistent/model")
+        >>> StatisticalTagger.load("/nonexistent/model")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        kg.errors.ExtractionError: no statistical NER model at /nonexistent/model (train one: python scripts/train_ner.py)
+        kg.errors.ExtractionError: no statistical NER model at /nonexistent/model (train one: ...)
         """
         where = Path(path) if path is not None else DEFAULT_MODEL
         key = where.resolve()

@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from kg.evaluate.scier import PRF, ScierRecord, score_records, load_scier, to_scier_label  # noqa: E402
+from kg.evaluate.scier import PRF, ScierRecord, load_scier, score_records, to_scier_label  # noqa: E402
 from kg.extract.statistical import StatisticalTagger  # noqa: E402
 
 __all__ = ["dev_gold_records", "name_level", "main"]
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         preds = dict(zip((r.id for r in records), tagger.tag_many(r.text for r in records), strict=True))
         by_text = {r.text: preds[r.id] for r in records}
-        scores = score_records(records, lambda text: by_text[text], name=f"scier/{split}")
+        scores = score_records(records, by_text.__getitem__, name=f"scier/{split}")
         secs = time.perf_counter() - t0
         out[f"scier/{split}"] = {**scores.to_dict(), "seconds": round(secs, 1)}
         if not args.json:

@@ -25,8 +25,11 @@ def tiny(tmp_path: Path) -> Path:
         {
             "id": "d#s0",
             "text": S1,
-            "entities": [_ent(S1, "BERT", "Method"), _ent(S1, "GLUE", "Dataset"),
-                         _ent(S1, "sentiment analysis", "Task")],
+            "entities": [
+                _ent(S1, "BERT", "Method"),
+                _ent(S1, "GLUE", "Dataset"),
+                _ent(S1, "sentiment analysis", "Task"),
+            ],
             "relations": [
                 {"head": 0, "tail": 1, "type": "Evaluated-With"},
                 {"head": 0, "tail": 2, "type": "Used-For"},
@@ -36,8 +39,11 @@ def tiny(tmp_path: Path) -> Path:
         {
             "id": "d#s1",
             "text": S2,
-            "entities": [_ent(S2, "ResNet", "Method"), _ent(S2, "VGG", "Method"),
-                         _ent(S2, "ImageNet", "Dataset")],
+            "entities": [
+                _ent(S2, "ResNet", "Method"),
+                _ent(S2, "VGG", "Method"),
+                _ent(S2, "ImageNet", "Dataset"),
+            ],
             "relations": [
                 {"head": 0, "tail": 1, "type": "Compare-With"},
                 {"head": 0, "tail": 2, "type": "Evaluated-With"},
@@ -62,12 +68,16 @@ def _span(text: str, sub: str) -> tuple[int, int]:
 def _relate(text: str, ents):  # type: ignore[no-untyped-def]
     if text == S1:
         bert = _span(S1, "BERT")
-        return [(bert, "evaluated-on", _span(S1, "GLUE")),
-                (bert, "applied-to", _span(S1, "sentiment analysis")),
-                (bert, "uses", _span(S1, "GLUE"))]
+        return [
+            (bert, "evaluated-on", _span(S1, "GLUE")),
+            (bert, "applied-to", _span(S1, "sentiment analysis")),
+            (bert, "uses", _span(S1, "GLUE")),
+        ]
     resnet = _span(S2, "ResNet")
-    return [(_span(S2, "VGG"), "improves-on", resnet),  # reversed: still a Compare-With pair
-            (resnet, "trained-on", _span(S2, "ImageNet"))]
+    return [
+        (_span(S2, "VGG"), "improves-on", resnet),  # reversed: still a Compare-With pair
+        (resnet, "trained-on", _span(S2, "ImageNet")),
+    ]
 
 
 def test_entity_counts_per_type_and_micro(tiny: Path) -> None:
@@ -80,8 +90,13 @@ def test_entity_counts_per_type_and_micro(tiny: Path) -> None:
     assert (s.micro.precision, s.micro.recall, s.micro.f1) == (0.6, 0.5, 0.5455)
     assert s.relations is None
     kinds = sorted((e[4], e[5]) for e in s.errors)
-    assert kinds == [("ImageNet", "fn"), ("VGG", "fn"), ("VGG", "fp"), ("sentiment", "fp"),
-                     ("sentiment analysis", "fn")]
+    assert kinds == [
+        ("ImageNet", "fn"),
+        ("VGG", "fn"),
+        ("VGG", "fp"),
+        ("sentiment", "fp"),
+        ("sentiment analysis", "fn"),
+    ]
 
 
 def test_relations_on_gold_entities(tiny: Path) -> None:
@@ -126,8 +141,10 @@ def test_perfect_prediction_scores_one(tiny: Path) -> None:
     assert s.micro == PRF(6, 0, 0) and s.micro.f1 == 1.0
 
 
-@pytest.mark.parametrize(("ours", "theirs"), [("Model", "Method"), ("Benchmark", "Dataset"),
-                                              ("Task", "Task"), ("Metric", None), ("Foo", None)])
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [("Model", "Method"), ("Benchmark", "Dataset"), ("Task", "Task"), ("Metric", None), ("Foo", None)],
+)
 def test_type_mapping(ours: str, theirs: str | None) -> None:
     assert to_scier_label(ours) == theirs
 

@@ -27,7 +27,7 @@ def test_detokenize_moves_offsets() -> None:
     ents = [_ent(text, "YOLO - v2", "Method"), _ent(text, "MS COCO", "Dataset")]
     new, moved = train_ner.detokenize(text, ents)
     assert new == "We use YOLO-v2 (Redmon et al., 2016) on MS COCO, reaching 42.2% AP."
-    assert [new[e["start"]:e["end"]] for e in moved] == ["YOLO-v2", "MS COCO"]
+    assert [new[e["start"] : e["end"]] for e in moved] == ["YOLO-v2", "MS COCO"]
     assert [e["type"] for e in moved] == ["Method", "Dataset"]
 
 
@@ -38,13 +38,20 @@ def test_detokenize_leaves_free_hyphens_and_plain_text() -> None:
 
 def test_records_to_docs_keeps_longest_of_overlaps_and_detokenizes() -> None:
     text = "CornerNet - Lite improves object detection ."
-    rec = {"text": text, "entities": [_ent(text, "CornerNet - Lite", "Method"),
-                                      _ent(text, "CornerNet", "Method"),
-                                      _ent(text, "object detection", "Task")]}
+    rec = {
+        "text": text,
+        "entities": [
+            _ent(text, "CornerNet - Lite", "Method"),
+            _ent(text, "CornerNet", "Method"),
+            _ent(text, "object detection", "Task"),
+        ],
+    }
     nlp = spacy.blank("en")
     docs, stats = train_ner.records_to_docs(nlp, [rec])
-    assert [(e.text, e.label_) for e in docs[0].ents] == [("CornerNet - Lite", "Method"),
-                                                          ("object detection", "Task")]
+    assert [(e.text, e.label_) for e in docs[0].ents] == [
+        ("CornerNet - Lite", "Method"),
+        ("object detection", "Task"),
+    ]
     assert stats == {"entities": 3, "kept": 2, "misaligned": 0, "overlap": 1, "detokenized": 0}
     docs, stats = train_ner.records_to_docs(nlp, [rec], detok_rate=1.0)
     assert docs[0].text == "CornerNet-Lite improves object detection."
