@@ -447,7 +447,7 @@ class Neo4jWriter:
     def _open(self) -> neo4j.Driver:
         s = self.settings
         _check_uri(s.uri)
-        auth = (s.user, s.password) if s.password is not None else None
+        auth = (s.user or "neo4j", s.password) if s.password is not None else None
         config: dict[str, Any] = {
             "max_transaction_retry_time": s.max_retry_seconds,
             "connection_timeout": s.connect_timeout,
@@ -509,7 +509,10 @@ class Neo4jWriter:
             ) from exc
         except (nx.Neo4jError, nx.DriverError) as exc:
             code = getattr(exc, "code", None) or type(exc).__name__
-            raise WriterError(f"Neo4j write failed at {step}: {code}: {_first_line(exc)}") from exc
+            hint = ""
+            if step == "schema" and "UnknownError" in str(code) and self.settings.dialect == "neo4j":
+                hint = " (a FalkorDB server? pass --neo4j-dialect falkordb)"
+            raise WriterError(f"Neo4j write failed at {step}: {code}: {_first_line(exc)}{hint}") from exc
         tally.statements += len(statements)
         out = []
         for records, counters in results:
