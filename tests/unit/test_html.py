@@ -160,7 +160,7 @@ def test_repeated_relation_is_one_edge_listing_every_paper() -> None:
 
 
 def test_layout_is_deterministic_and_spread() -> None:
-    g = synthetic_graph(400, 900, papers=50)
+    g = synthetic_graph(200, 400, papers=30)
     a, b = H.layout(g, seed=3), H.layout(g, seed=3)
     assert a == b
     assert set(a) == {p.id for p in g.papers} | {e.id for e in g.entities}
