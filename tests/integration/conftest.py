@@ -69,7 +69,8 @@ def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer
     try:
         started = subprocess.run(["bash", str(FALKORDB_SH), "start"], env=env, capture_output=True, text=True)
         if started.returncode != 0:
-            pytest.fail(f"scripts/falkordb.sh start failed:\n{started.stdout}\n{started.stderr}", pytrace=False)
+            detail = f"{started.stdout}\n{started.stderr}"
+            pytest.fail(f"scripts/falkordb.sh start failed:\n{detail}", pytrace=False)
         yield BoltServer(f"bolt://127.0.0.1:{bolt}")
     finally:  # also after a failed start: never leave a half-started server behind
         subprocess.run(["bash", str(FALKORDB_SH), "stop"], env=env, capture_output=True, text=True)
