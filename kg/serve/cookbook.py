@@ -128,7 +128,8 @@ SELECT ?a ?b ?c WHERE {
   ?x mlkg:improvesOn ?y . ?y mlkg:improvesOn ?z .
   ?x skos:prefLabel ?a . ?y skos:prefLabel ?b . ?z skos:prefLabel ?c .
 }
-ORDER BY ?a ?b ?c""",
+ORDER BY ?a ?b ?c
+LIMIT 100""",
         "For every step at any depth, use a property path: `?x mlkg:improvesOn+ ?z`.",
     ),
     _r(
