@@ -73,18 +73,20 @@ def _size_mb(path: Path) -> float:
     return path.stat().st_size / 1e6 if path.exists() else 0.0
 
 
-def _command(corpus: Path, out: Path, workers: int, extractor: str) -> list[str]:
+def _command(corpus: Path, out: Path, workers: int, extractor: str, skip: list[str]) -> list[str]:
     if extractor == "spacy":
-        return [str(KG), "build", str(corpus), "--out", str(out), "--quiet", "--workers", str(workers)]
+        cmd = [str(KG), "build", str(corpus), "--out", str(out), "--quiet", "--workers", str(workers)]
+        return cmd + [arg for s in skip for arg in ("--skip", s)]
     code = (
         "import sys; sys.path.insert(0, {bench!r}); from pathlib import Path; "
-        "from corpus_gen import regex_extractor; from kg.pipeline import run_build; "
-        "run_build([Path({c!r})], Path({o!r}), quiet=True, workers={w}, factory=regex_extractor)"
-    ).format(bench=str(ROOT / "bench"), c=str(corpus), o=str(out), w=workers)
+        "from corpus_gen import regex_extractor; from kg.pipeline import run_build, default_graph_writers; "
+        "run_build([Path({c!r})], Path({o!r}), quiet=True, workers={w}, factory=regex_extractor, "
+        "writers=default_graph_writers({s!r}))"
+    ).format(bench=str(ROOT / "bench"), c=str(corpus), o=str(out), w=workers, s=skip)
     return [sys.executable, "-c", code]
 
 
-def run_one(corpus: Path, n: int, workers: int, extractor: str, work: Path) -> Result:
+def run_one(corpus: Path, n: int, workers: int, extractor: str, work: Path, skip: list[str]) -> Result:
     """One cold build of the first ``n`` papers of ``corpus``; samples RSS while it runs."""
     out = work / f"out-{extractor}-{n}-w{workers}"
     if out.exists():
@@ -92,7 +94,7 @@ def run_one(corpus: Path, n: int, workers: int, extractor: str, work: Path) -> R
 
         shutil.rmtree(out)
     started = time.perf_counter()
-    proc = subprocess.Popen(_command(corpus, out, workers, extractor), cwd=work)
+    proc = subprocess.Popen(_command(corpus, out, workers, extractor, skip), cwd=work)
     ps = psutil.Process(proc.pid)
     peak_main = peak_tree = 0
     while proc.poll() is None:
@@ -148,6 +150,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "kg-scale")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--skip", action="append", default=[], help="pass --skip rdf|html to kg build")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     workers = [int(w) for w in args.workers.split(",")]
@@ -159,7 +162,7 @@ def main() -> None:
     for n in sizes:
         part = _prefix(corpus, n, args.work)
         for w in workers:
-            results.append(run_one(part, n, w, args.extractor, args.work))
+            results.append(run_one(part, n, w, args.extractor, args.work, args.skip))
             print(_table(results[-1:]).splitlines()[-1], flush=True)
             if args.json:
                 args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))

@@ -51,6 +51,7 @@ __all__ = [
     "GraphWriter",
     "REJECTED_JSONL",
     "SUMMARY_JSON",
+    "OPTIONAL_WRITERS",
     "default_graph_writers",
     "run_build",
     "run_extract",
@@ -336,12 +337,36 @@ def _summary(
     )
 
 
-def default_graph_writers() -> list[GraphWriter]:
-    """graph.json, graph.ttl + embedded store, graph.html, in that order."""
-    from kg.write.html import HtmlWriter
-    from kg.write.rdf import RdfWriter
+#: Graph writers ``kg build --skip`` can leave out (graph.json is always written: later commands read it).
+OPTIONAL_WRITERS = ("rdf", "html")
 
-    return [lambda g, d: [write_graph(g, d)], RdfWriter().write, HtmlWriter().write]
+
+def default_graph_writers(skip: Sequence[str] = ()) -> list[GraphWriter]:
+    """graph.json, graph.ttl + embedded store, graph.html, in that order, minus ``skip``.
+
+    Raises
+    ------
+    InputError
+        ``skip`` names something else than :data:`OPTIONAL_WRITERS`.
+
+    Examples
+    --------
+    >>> len(default_graph_writers()), len(default_graph_writers(skip=["html"]))
+    (3, 2)
+    """
+    unknown = sorted(set(skip) - set(OPTIONAL_WRITERS))
+    if unknown:
+        raise InputError(f"--skip {unknown[0]!r}: can skip only {', '.join(OPTIONAL_WRITERS)}")
+    writers: list[GraphWriter] = [lambda g, d: [write_graph(g, d)]]
+    if "rdf" not in skip:
+        from kg.write.rdf import RdfWriter
+
+        writers.append(RdfWriter().write)
+    if "html" not in skip:
+        from kg.write.html import HtmlWriter
+
+        writers.append(HtmlWriter().write)
+    return writers
 
 
 def _writer_name(write: GraphWriter) -> str:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from kg import registry
 from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, console
-from kg.pipeline import BATCH_SIZE, BuildSummary, run_build, run_extract
+from kg.pipeline import BATCH_SIZE, BuildSummary, default_graph_writers, run_build, run_extract
 
 __all__ = ["build_cli", "extract_cli", "info_cli", "export_cli"]
 
@@ -32,9 +32,7 @@ Format = Annotated[
 ]
 Workers = Annotated[
     int,
-    typer.Option(
-        "--workers", "-w", help="Extraction processes on this machine (each loads spaCy once)."
-    ),
+    typer.Option("--workers", "-w", help="Extraction processes on this machine (each loads spaCy once)."),
 ]
 Executor = Annotated[
     str,
@@ -77,6 +75,14 @@ def build_cli(
     executor: Executor = "serial",
     scheduler: Scheduler = None,
     batch_size: BatchSize = BATCH_SIZE,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip",
+            help="Leave out a graph output: rdf (graph.ttl + store) or html (graph.html). Repeatable. "
+            "graph.html of a large corpus takes longest (docs/scale.md).",
+        ),
+    ] = None,
 ) -> None:
     """Build the knowledge graph: extractions.jsonl, graph.json, graph.ttl (+ SPARQL store), graph.html.
 
@@ -95,6 +101,7 @@ def build_cli(
         executor=executor,
         scheduler=scheduler,
         batch_size=batch_size,
+        writers=default_graph_writers(skip or []),
     )
     if not quiet:
         _print_summary(summary, f"built {out}/")

@@ -288,3 +288,15 @@ def test_help_documents_exit_codes_and_scale_options(kg) -> None:  # type: ignor
         assert option in run.out
     top = kg("--help")
     assert "Exit codes" in top.out
+
+
+def test_skip_leaves_out_a_writer(kg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "p.jsonl").write_text(good(1) + "\n")
+    out = tmp_path / "o"
+    assert (
+        kg("build", tmp_path / "p.jsonl", "--out", out, "--quiet", "--skip", "html", "--skip", "rdf").code
+        == 0
+    )
+    assert (out / "graph.json").is_file() and (out / "extractions.jsonl").is_file()
+    assert not (out / "graph.html").exists() and not (out / "graph.ttl").exists()
+    one_line_error(kg("build", tmp_path / "p.jsonl", "--out", out, "--skip", "json"), 2, "--skip 'json'")
