@@ -37,7 +37,7 @@ def test_store_holds_graph_ttl_in_default_graph_and_ontology_in_named_graph(buil
             "?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?name }"
         )
     )
-    assert [r["name"].value for r in rows] == ["DoRA"]
+    assert sorted(r["name"].value for r in rows) == ["DoRA", "Fira", "SVFit"]
 
 
 def test_rebuild_replaces_the_store_without_stale_triples(tmp_path):
