@@ -12,7 +12,18 @@ from rich.table import Table
 
 from kg import registry
 from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, console
+from kg.cli.neo4j import (
+    Neo4jDatabase,
+    Neo4jDialect,
+    Neo4jOptions,
+    Neo4jPassword,
+    Neo4jUri,
+    Neo4jUser,
+    print_write_stats,
+)
 from kg.pipeline import BATCH_SIZE, BuildSummary, default_graph_writers, run_build, run_extract
+from kg.types import Graph
+from kg.write.neo4j import Neo4jWriter, WriteStats
 
 __all__ = ["build_cli", "extract_cli", "info_cli", "export_cli"]
 
@@ -83,6 +94,11 @@ def build_cli(
             "graph.html of a large corpus takes longest (docs/scale.md).",
         ),
     ] = None,
+    neo4j: Neo4jUri = None,
+    neo4j_user: Neo4jUser = None,
+    neo4j_password: Neo4jPassword = None,
+    neo4j_database: Neo4jDatabase = None,
+    neo4j_dialect: Neo4jDialect = None,
 ) -> None:
     """Build the knowledge graph: extractions.jsonl, graph.json, graph.ttl (+ SPARQL store), graph.html.
 
@@ -90,8 +106,21 @@ def build_cli(
     changed (cache: OUT/cache.sqlite); an interrupted build resumes. Bad records go to
     OUT/rejected.jsonl with their reason.
 
+    With --neo4j URI the graph is also upserted into Neo4j (as `kg push`): re-running changes no count.
+
     Example: kg build (bundled corpus into ./kg-out), kg build papers.jsonl --out out/ --workers 2
     """
+    writers = default_graph_writers(skip or [])
+    pushed: list[WriteStats] = []
+    if neo4j:
+        # Settings are checked before the build so that a bad flag fails in a second, not after it.
+        settings = Neo4jOptions(neo4j, neo4j_user, neo4j_password, neo4j_database, neo4j_dialect).settings()
+
+        def push(graph: Graph, out_dir: Path) -> list[Path]:
+            pushed.append(Neo4jWriter(settings).write(graph))
+            return []
+
+        writers.append(push)
     summary, _ = run_build(
         inputs or [],
         out,
@@ -101,10 +130,12 @@ def build_cli(
         executor=executor,
         scheduler=scheduler,
         batch_size=batch_size,
-        writers=default_graph_writers(skip or []),
+        writers=writers,
     )
     if not quiet:
         _print_summary(summary, f"built {out}/")
+        for stats in pushed:
+            print_write_stats(stats, settings.redacted())
         console.print(
             f"Open {out / 'graph.html'} in a browser; query with `kg query --out {out} 'SELECT ...'`."
         )
