@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -96,7 +96,7 @@ def _cell(term: dict[str, str] | None) -> str:
     return term["value"] if term["type"] != "bnode" else f"_:{term['value']}"
 
 
-def _print_table(doc: dict) -> None:
+def _print_table(doc: dict[str, Any]) -> None:
     if "boolean" in doc:
         console.print("true" if doc["boolean"] else "false")
         return

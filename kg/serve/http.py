@@ -434,8 +434,9 @@ class _Server(ThreadingHTTPServer):
     def base_url(self) -> str:
         if self.config.public_url:
             return self.config.public_url.rstrip("/")
-        host, port = self.server_address[:2]
-        host = f"[{host}]" if ":" in str(host) else str(host)
+        address, port = self.server_address[:2]
+        host = address.decode() if isinstance(address, bytes) else str(address)
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}"
 
 

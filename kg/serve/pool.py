@@ -227,9 +227,10 @@ class QueryPool:
     def run(self, job: Job) -> Result:
         """Answer ``job`` or raise QueryTimeout, QuerySyntaxError, NotAcceptable, PoolBusy or WorkerFailed."""
         try:
-            w = self._idle.get(timeout=self.timeout)
+            w: _Worker | None = self._idle.get(timeout=self.timeout)
         except queue.Empty:
             raise PoolBusy(f"all {self.size} query workers stayed busy for {self.timeout:g} s") from None
+        assert w is not None
         try:
             w.conn.send(job)
             if not w.conn.poll(self.timeout):
@@ -248,7 +249,8 @@ class QueryPool:
             if w is not None:
                 self._idle.put(w)
         if status == "ok":
-            return payload
+            result: Result = payload
+            return result
         if status == "syntax":
             raise QuerySyntaxError(payload)
         if status == "notacceptable":

@@ -245,19 +245,16 @@ class RdfWriter:
         return [ttl, load_store(ttl, out_dir)]
 
 
-@exporters.register("turtle")
 def export_turtle(graph: Graph, dest: Path) -> None:
     """``kg export --format turtle DEST``: graph.ttl's content to ``dest``."""
     _serialize(graph, dest, "turtle")
 
 
-@exporters.register("ntriples")
 def export_ntriples(graph: Graph, dest: Path) -> None:
     """``kg export --format ntriples DEST``: one triple per line, for bulk loaders."""
     _serialize(graph, dest, "nt")
 
 
-@exporters.register("jsonld")
 def export_jsonld(graph: Graph, dest: Path) -> None:
     """``kg export --format jsonld DEST``: JSON-LD with the prefixes of graph.ttl as its context."""
     dest = Path(dest)
@@ -304,3 +301,9 @@ def validate(ttl: Path) -> tuple[bool, str]:
     shapes = rdflib.Graph().parse(ontology.path("shapes.ttl"), format="turtle")
     conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True)
     return bool(conforms), str(text)
+
+
+# Registered by call, not as decorators: catalogue is untyped and would erase these signatures.
+exporters.register("turtle", func=export_turtle)
+exporters.register("ntriples", func=export_ntriples)
+exporters.register("jsonld", func=export_jsonld)
