@@ -412,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.out.exists():
             shutil.rmtree(args.out)
         shutil.copytree(work / "best", args.out)
+        _forget_paths(args.out / "config.cfg", work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -437,6 +438,14 @@ def main(argv: list[str] | None = None) -> int:
         f"wrote {args.out} ({size / 1e6:.1f} MB); best dev ents_f {best['ents_f']:.4f} at step {best['step']}"
     )
     return 0
+
+
+def _forget_paths(config: Path, work: Path) -> None:
+    """Null the temporary corpus paths in the saved config, so the artefact is the same on every run."""
+    text = config.read_text(encoding="utf-8")
+    for split in ("train", "dev"):
+        text = text.replace(f'"{work / f"{split}.spacy"}"', "null")
+    config.write_text(text, encoding="utf-8")
 
 
 def _meta(args: argparse.Namespace) -> dict[str, Any]:
