@@ -192,6 +192,13 @@ def _failed_row(paper: Paper, reason: str) -> Rejected:
     )
 
 
+def _remove_leftovers(out_dir: Path) -> None:
+    """Delete the temporary files of a killed earlier run (``_AtomicText`` names them ``.NAME.*.tmp``)."""
+    for name in (REJECTED_JSONL, EXTRACTIONS_JSONL, SUMMARY_JSON):
+        for tmp in out_dir.glob(f".{name}.*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+
 def _rejected_row(rec: Rejected) -> str:
     row = {"source": rec.source, "line": rec.line, "reason": rec.reason, "record": rec.record}
     return json.dumps(row, ensure_ascii=False) + "\n"
@@ -455,6 +462,7 @@ def run_build(
     runner = make_executor(executor, workers, factory or default_factory, scheduler)
     try:
         with ExtractionCache(out_dir / CACHE_FILE) as cache:
+            _remove_leftovers(out_dir)
             t = time.perf_counter()
             _extract_phase(records, cache, runner, counts, out_dir / REJECTED_JSONL, batch_size, quiet)
             timings["load+extract"] = time.perf_counter() - t

@@ -96,3 +96,4 @@ def test_killed_build_resumes_to_the_same_result(
     run = json.loads((out / "summary.json").read_text())["run"]
     assert run["cached"] == done and run["extracted"] == N - done
     assert snapshot(out) == reference
+    assert not list(out.glob(".*.tmp"))  # the killed run's temporary files are gone
