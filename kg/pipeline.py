@@ -139,6 +139,11 @@ def _progress(quiet: bool) -> Any:
     )
 
 
+def _stage(quiet: bool, text: str) -> Any:
+    """A spinner with the stage's name on stderr (long after-extraction stages are otherwise silent)."""
+    return nullcontext() if quiet else Console(stderr=True).status(text)
+
+
 class _AtomicText:
     """A text file written beside its target and renamed over it on success."""
 
@@ -469,7 +474,10 @@ def run_build(
             versions = {"kg": __version__, "ontology": ONTOLOGY_VERSION, "extractor": runner.version}
             runner.close()
             t = time.perf_counter()
-            with _AtomicText(out_dir / EXTRACTIONS_JSONL) as jsonl:
+            with (
+                _stage(quiet, "linking and building the graph"),
+                _AtomicText(out_dir / EXTRACTIONS_JSONL) as jsonl,
+            ):
                 graph = build_graph(_linked(cache, jsonl.file), cache.sightings, meta=versions)
             timings["link+build"] = time.perf_counter() - t
     finally:
@@ -477,7 +485,8 @@ def run_build(
     outputs = [out_dir / REJECTED_JSONL, out_dir / EXTRACTIONS_JSONL]
     for write in writers if writers is not None else default_graph_writers():
         t = time.perf_counter()
-        outputs.extend(write(graph, out_dir))
+        with _stage(quiet, f"writing {_writer_name(write)}"):
+            outputs.extend(write(graph, out_dir))
         timings[_writer_name(write)] = time.perf_counter() - t
     summary = _summary(graph, counts, started, outputs, timings)
     with _AtomicText(out_dir / SUMMARY_JSON) as f:
