@@ -4,7 +4,8 @@ Examples
 --------
 >>> from kg.types import Paper, PaperEntity, PaperRelation, Extraction, Mention
 >>> p1 = Paper(id="p1", title="LoRA", abstract="We propose LoRA.")
->>> lora = PaperEntity("LoRA", EntityType.METHOD, ("LoRA",), (Mention("title", 0, 4, "LoRA", EntityType.METHOD),), id="lora")
+>>> mention = Mention("title", 0, 4, "LoRA", EntityType.METHOD)
+>>> lora = PaperEntity("LoRA", EntityType.METHOD, ("LoRA",), (mention,), id="lora")
 >>> e1 = Extraction(p1, (lora,), (PaperRelation(PAPER, RelationType.PROPOSES, "LoRA", "We propose LoRA.", 0.9,
 ...                                              head_id="p1", tail_id="lora"),))
 >>> p2 = Paper(id="p2", title="DoRA", abstract="DoRA outperforms LoRA.")
@@ -135,6 +136,17 @@ def build_graph(
         )
         for eid in types
     )
+    # Merging can change an entity's type (a "Task" in one paper is a "Model" in most others): an
+    # assertion made under the old type may no longer fit the ontology's domain and range. Drop it
+    # rather than write a graph that fails SHACL; summary.json counts them.
+    merged_type = {e.id: e.type.value for e in entities}
+    kept = {
+        key: rel
+        for key, rel in relations.items()
+        if rel.type.allows("Paper" if rel.head_is_paper else merged_type[rel.head], merged_type[rel.tail])
+    }
+    dropped = len(relations) - len(kept)
+    relations = kept
 
     links: dict[tuple[str, RelationType, str, str], PaperLink] = {}
     for rel in relations.values():
@@ -161,4 +173,5 @@ def build_graph(
         mentions=tuple((pid, eid, n) for (pid, eid), n in mentions.items()),
         paper_links=tuple(links.values()),
         meta=dict(meta or {}),
+        relations_dropped=dropped,
     )

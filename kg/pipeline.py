@@ -86,6 +86,7 @@ class BuildSummary:
     relations: dict[str, int]
     paper_links: int
     seconds: float
+    relations_dropped: int = 0
     outputs: tuple[str, ...] = ()
     versions: dict[str, str] = field(default_factory=dict)
     extracted: int = 0
@@ -100,6 +101,7 @@ class BuildSummary:
             "rejected": self.rejected,
             "entities": self.entities,
             "relations": self.relations,
+            "relations_dropped": self.relations_dropped,
             "paper_links": self.paper_links,
             "outputs": list(self.outputs),
             "versions": self.versions,
@@ -341,6 +343,7 @@ def _summary(
         relations=dict(sorted(relations.items(), key=lambda kv: (-kv[1], kv[0]))),
         paper_links=len(graph.paper_links),
         seconds=time.perf_counter() - started,
+        relations_dropped=graph.relations_dropped,
         outputs=tuple(str(p) for p in outputs),
         versions=dict(graph.meta),
         extracted=counts.extracted,

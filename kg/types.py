@@ -177,6 +177,8 @@ class Graph:
     """The built graph: papers, canonical entities, per-paper relations and derived paper links.
 
     ``mentions`` maps (paper id, entity id) to how many times the paper names the entity.
+    ``relations_dropped`` counts assertions left out because the entity types merged across papers no
+    longer fit the relation's domain and range.
     """
 
     papers: tuple[Paper, ...] = ()
@@ -185,6 +187,7 @@ class Graph:
     mentions: tuple[tuple[str, str, int], ...] = ()
     paper_links: tuple[PaperLink, ...] = ()
     meta: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    relations_dropped: int = field(default=0, compare=False)
 
     def entity(self, entity_id: str) -> Entity:
         for e in self.entities:

@@ -77,6 +77,25 @@ class RelationType(str, Enum):
         """Allowed tail classes (entity type values; "Dataset" admits Benchmark, "Entity" admits all)."""
         return _RELATION_RANGE[self.value]
 
+    def allows(self, head: str, tail: str) -> bool:
+        """Whether a ``head`` class -> ``tail`` class assertion fits the domain and range.
+
+        Classes are type values or "Paper"; a subclass fits where its parent does.
+
+        >>> RelationType.EVALUATED_ON.allows("Model", "Benchmark")
+        True
+        >>> RelationType.APPLIED_TO.allows("Model", "Model")
+        False
+        """
+        return _fits(head, self.head_types) and _fits(tail, self.tail_types)
+
+
+def _fits(cls: str, allowed: frozenset[str]) -> bool:
+    if cls in allowed or (cls != "Paper" and "Entity" in allowed):
+        return True
+    parent = _ENTITY_PARENT.get(cls)
+    return parent is not None and _fits(parent, allowed)
+
 
 _ENTITY_CYPHER = {"Model": "Model", "Method": "Method", "Dataset": "Dataset", "Benchmark": "Benchmark", "Task": "Task", "Metric": "Metric"}
 _ENTITY_PREFIX = {"Model": "model", "Method": "method", "Dataset": "dataset", "Benchmark": "benchmark", "Task": "task", "Metric": "metric"}

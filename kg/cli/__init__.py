@@ -8,15 +8,16 @@ import sys
 import click
 import typer
 
+# Command modules: importing them registers their commands (one line each).
+from kg.cli import (
+    build,  # noqa: E402,F401
+    eval,  # noqa: E402,F401
+    explore,  # noqa: E402,F401
+    neo4j,  # noqa: E402,F401
+    rdf,  # noqa: E402,F401
+)
 from kg.cli.app import app, err_console
 from kg.errors import KGError
-
-# Command modules: importing them registers their commands (one line each).
-from kg.cli import build  # noqa: E402,F401
-from kg.cli import explore  # noqa: E402,F401
-from kg.cli import rdf  # noqa: E402,F401
-from kg.cli import eval  # noqa: E402,F401
-from kg.cli import neo4j  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 

@@ -70,7 +70,10 @@ def _print_summary(summary: BuildSummary, where: str) -> None:
     rejects = next((o for o in summary.outputs if o.endswith("rejected.jsonl")), "rejected.jsonl")
     table.add_row("rejected", str(summary.rejected) + (f" (see {rejects})" if summary.rejected else ""))
     table.add_row("entities", ", ".join(f"{k} {v}" for k, v in summary.entities.items()) or "0")
-    table.add_row("relations", ", ".join(f"{k} {v}" for k, v in summary.relations.items()) or "0")
+    relations = ", ".join(f"{k} {v}" for k, v in summary.relations.items()) or "0"
+    if summary.relations_dropped:
+        relations += f" ({summary.relations_dropped} dropped: merged entity types do not fit the relation)"
+    table.add_row("relations", relations)
     table.add_row("paper links", str(summary.paper_links))
     table.add_row("extracted", f"{summary.extracted} ({summary.cached} from the cache)")
     table.add_row("seconds", f"{summary.seconds:.1f}")

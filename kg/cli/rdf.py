@@ -193,20 +193,20 @@ def serve_cli(
 
 @app.command("validate")
 def validate_cli(
-    directory: Annotated[Path, typer.Argument(help="Build directory holding graph.ttl.")] = DEFAULT_OUT,
+    out: OutDir = DEFAULT_OUT,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit code tells.")
     ] = False,
 ) -> None:
-    """Check DIR/graph.ttl against ontology/shapes.ttl (SHACL); exit 1 with a report if not conformant."""
+    """Check OUT/graph.ttl against ontology/shapes.ttl (SHACL); exit 1 with a report if not conformant."""
     from kg.write.rdf import GRAPH_TTL, validate
 
-    conforms, report = validate(directory / GRAPH_TTL)
+    conforms, report = validate(out / GRAPH_TTL)
     if conforms:
         if not quiet:
-            console.print(f"{directory / GRAPH_TTL} conforms to the kg shapes")
+            console.print(f"{out / GRAPH_TTL} conforms to the kg shapes")
         return
     if not quiet:
         console.print(report, markup=False, highlight=False)
-        err_console.print(f"{directory / GRAPH_TTL} does NOT conform to the kg shapes (see the report above)")
+        err_console.print(f"{out / GRAPH_TTL} does NOT conform to the kg shapes (see the report above)")
     raise typer.Exit(1)

@@ -283,16 +283,7 @@ def _add(
 ) -> None:
     if head == tail or not head or not tail:
         return
-    htype = "Paper" if head == PAPER else types[head].value
-    ttype = types[tail]
-    if htype not in rel.head_types:
-        return
-    allowed = rel.tail_types
-    if (
-        "Entity" not in allowed
-        and ttype.value not in allowed
-        and not ("Dataset" in allowed and ttype is EntityType.BENCHMARK)
-    ):
+    if not rel.allows("Paper" if head == PAPER else types[head].value, types[tail].value):
         return
     conf = (
         RULE_CONFIDENCE.get(f"{rule}:{variant}", RULE_CONFIDENCE[rule]) if variant else RULE_CONFIDENCE[rule]

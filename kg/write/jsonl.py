@@ -2,10 +2,12 @@
 
 Examples
 --------
->>> from kg.types import Paper, PaperEntity, PaperRelation, Mention
+>>> from kg.types import EntityType, Mention, Paper, PaperEntity, PaperRelation, RelationType
 >>> ex = Extraction(Paper("p1", "ProcX: a model", "We propose ProcX."),
-...     (PaperEntity("ProcX", EntityType.MODEL, ("ProcX",), (Mention("title", 0, 5, "ProcX", EntityType.MODEL),), id="procx"),),
-...     (PaperRelation(PAPER, RelationType.PROPOSES, "ProcX", "We propose ProcX.", 0.95, head_id="p1", tail_id="procx"),))
+...     (PaperEntity("ProcX", EntityType.MODEL, ("ProcX",), (Mention("title", 0, 5, "ProcX", EntityType.MODEL),),
+...                  id="procx"),),
+...     (PaperRelation(PAPER, RelationType.PROPOSES, "ProcX", "We propose ProcX.", 0.95,
+...                    head_id="p1", tail_id="procx"),))
 >>> row = extraction_to_dict(ex)
 >>> row["entities"][0]["mentions"]
 [{'text': 'ProcX', 'start': 0, 'end': 5, 'field': 'title'}]
@@ -20,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from kg.types import PAPER, EntityType, Extraction, RelationType
+from kg.types import PAPER, Extraction
 
 __all__ = ["EXTRACTIONS_JSONL", "extraction_to_dict", "write_extractions"]
 

@@ -3,7 +3,17 @@
 import pytest
 
 from kg.build import build_graph
-from kg.types import PAPER, EntityType, Extraction, Mention, Paper, PaperEntity, PaperRelation, RelationType, Sighting
+from kg.types import (
+    PAPER,
+    EntityType,
+    Extraction,
+    Mention,
+    Paper,
+    PaperEntity,
+    PaperRelation,
+    RelationType,
+    Sighting,
+)
 
 M, B, D = EntityType.METHOD, EntityType.BENCHMARK, EntityType.DATASET
 
@@ -84,3 +94,25 @@ def test_unlinked_input_is_refused():
     p = Paper("p", "t", "a")
     with pytest.raises(ValueError, match="not linked"):
         build_graph([Extraction(p, (PaperEntity("X", M, ("X",), ()),), ())])
+
+
+def test_relation_whose_merged_types_leave_the_domain_is_dropped_and_counted():
+    # Paper 1 reads "vision-language" as a Task; two other papers call it a Model. After the merge
+    # "uses -> Model" still fits, but "applied-to -> Model" does not (range Task).
+    papers = [Paper(f"p{i}", f"T{i}", "A.") for i in range(3)]
+    t, m = EntityType.TASK, EntityType.MODEL
+    e0 = Extraction(
+        papers[0],
+        (ent("CLIP", m, "clip"), ent("vision-language", t, "vl")),
+        (
+            rel("CLIP", RelationType.APPLIED_TO, "vision-language", "clip", "vl"),
+            rel("CLIP", RelationType.USES, "vision-language", "clip", "vl"),
+        ),
+    )
+    e1 = Extraction(papers[1], (ent("vision-language", m, "vl"),), ())
+    e2 = Extraction(papers[2], (ent("vision-language", m, "vl"),), ())
+    g = build_graph([e0, e1, e2])
+    assert g.entity("vl").type is m
+    assert [(r.head, r.type, r.tail) for r in g.relations] == [("clip", RelationType.USES, "vl")]
+    assert g.relations_dropped == 1
+    assert all(r.type.allows(g.entity(r.head).type.value, g.entity(r.tail).type.value) for r in g.relations)

@@ -118,10 +118,7 @@ record_like = st.fixed_dictionaries(
 def test_arbitrary_json_records_never_crash_and_each_gives_one_result(
     records: list[object], fmt: str
 ) -> None:
-    if fmt == "json":
-        data = json.dumps(records).encode()
-    else:
-        data = "".join(json.dumps(r) + "\n" for r in records).encode()
+    data = json.dumps(records).encode() if fmt == "json" else "".join(json.dumps(r) + "\n" for r in records).encode()
     with temp_file("x.json", data) as path:
         out = load_all(path, fmt)
     if out is None:

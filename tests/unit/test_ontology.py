@@ -23,7 +23,10 @@ def test_types_match_guidelines():
 
 @pytest.mark.parametrize(
     ("rel", "cypher", "rdf"),
-    [(RelationType.IMPROVES_ON, "IMPROVES_ON", "improvesOn"), (RelationType.EVALUATED_WITH, "EVALUATED_WITH", "evaluatedWith")],
+    [
+        (RelationType.IMPROVES_ON, "IMPROVES_ON", "improvesOn"),
+        (RelationType.EVALUATED_WITH, "EVALUATED_WITH", "evaluatedWith"),
+    ],
 )
 def test_each_relation_knows_its_spellings(rel, cypher, rdf):
     assert rel.cypher == cypher

@@ -189,11 +189,11 @@ def test_entity_without_label_does_not_conform(built):
 
 
 def test_validate_cli_exit_codes(built, tmp_path_factory):
-    ok = runner.invoke(app, ["validate", str(built)])
+    ok = runner.invoke(app, ["validate", "--out", str(built)])
     assert ok.exit_code == 0 and "conforms" in ok.output
     _rewrite(built / GRAPH_TTL, lambda g: g.remove((entity_iri("bert"), SKOS.prefLabel, None)))
-    bad = runner.invoke(app, ["validate", str(built)])
+    bad = runner.invoke(app, ["validate", "--out", str(built)])
     assert bad.exit_code == 1
     assert "Conforms: False" in bad.output
-    missing = runner.invoke(app, ["validate", str(tmp_path_factory.mktemp("empty"))])
+    missing = runner.invoke(app, ["validate", "--out", str(tmp_path_factory.mktemp("empty"))])
     assert missing.exit_code != 0
