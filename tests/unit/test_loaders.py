@@ -15,7 +15,7 @@ from kg.errors import InputError, LoaderError
 from kg.registry import loaders as registry
 from kg.types import Paper, Rejected, Sighting
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "loaders"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "loader-inputs"
 ABSTRACT = "We propose a method that improves the state of the art on several benchmarks."
 
 

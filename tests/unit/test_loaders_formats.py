@@ -12,7 +12,7 @@ import loaders
 from kg.errors import LoaderError
 from kg.types import Paper, Rejected, Sighting
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "loaders"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "loader-inputs"
 ABSTRACT = "We propose a method that improves the state of the art on several benchmarks."
 
 
