@@ -1,5 +1,9 @@
-"""`kg build --executor dask --scheduler ADDR` on a dask.distributed LocalCluster (worker processes):
-extraction runs as tasks on the workers, the result equals a serial build; --workers 2 as well."""
+"""`kg build --executor dask --scheduler ADDR` on a real dask.distributed cluster: `dask scheduler` and
+`dask worker --nworkers 2` started as processes, as on a real cluster (docs/scale.md). Extraction runs
+as tasks on the workers and the result equals a serial build; --workers 2 as well.
+
+The cluster lives in its own processes: an in-process LocalCluster leaves an asyncio loop behind in
+the test process, which breaks later tests that drive a browser through playwright's sync API."""
 
 from __future__ import annotations
 
@@ -10,13 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from distributed import Client, LocalCluster
 
 import loaders
 from kg.pipeline import run_build
 from kg.types import Paper
 
 KG = str(Path(sys.executable).with_name("kg"))
+DASK = str(Path(sys.executable).with_name("dask"))
 N = 24
 COMPARED = ("extractions.jsonl", "rejected.jsonl", "graph.json")
 
@@ -46,10 +50,40 @@ def serial(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _client_says(address: str, code: str) -> str:
+    """Run ``code`` (an expression over ``client``) in a fresh interpreter connected to ``address``."""
+    script = f"from distributed import Client\nwith Client({address!r}, timeout='60s') as client:\n    print({code})"
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
-        yield c
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The scheduler address of a 2-process cluster started with dask's own command line."""
+    from conftest import _free_port
+
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    logs = tmp_path_factory.mktemp("dask-logs")
+    port = address.rsplit(":", 1)[1]
+    procs = [
+        subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+                         stdout=subprocess.DEVNULL, stderr=(logs / "scheduler.log").open("w")),
+        subprocess.Popen([DASK, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
+                          "--memory-limit", "2GB"],
+                         stdout=subprocess.DEVNULL, stderr=(logs / "worker.log").open("w")),
+    ]  # fmt: skip
+    try:
+        assert _client_says(address, "client.wait_for_workers(2, timeout=120) or 'ready'") == "ready"
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def same_outputs(a: Path, b: Path) -> None:
@@ -57,21 +91,18 @@ def same_outputs(a: Path, b: Path) -> None:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
-def test_cli_build_on_a_dask_cluster_equals_serial(
-    corpus: Path, serial: Path, cluster: LocalCluster, tmp_path: Path
-) -> None:
+def test_cli_build_on_a_dask_cluster_equals_serial(corpus: Path, serial: Path, cluster: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     cmd = [KG, "build", str(corpus), "--out", str(out), "--quiet", "--executor", "dask",
-           "--scheduler", cluster.scheduler_address, "--batch-size", "5"]  # fmt: skip
+           "--scheduler", cluster, "--batch-size", "5"]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     same_outputs(out, serial)
     run = json.loads((out / "summary.json").read_text())["run"]
     assert (run["extracted"], run["cached"]) == (N, 0)
     # The extraction ran on the workers: each that got a task holds a loaded extractor.
-    with Client(cluster.scheduler_address) as client:
-        loaded = client.run(lambda: len(__import__("kg.parallel").parallel._WORKER))
-    assert sum(loaded.values()) >= 1, loaded
+    loaded = _client_says(cluster, "sum(client.run(lambda: len(__import__('kg.parallel').parallel._WORKER)).values())")
+    assert int(loaded) >= 1
 
 
 def test_unreachable_scheduler_is_a_one_line_error(corpus: Path, tmp_path: Path) -> None:
