@@ -3,6 +3,11 @@
 The model ships in ``kg/models/scier-ner`` (GPL-3.0 derived data, see docs/ner-training.md). It knows
 SciER's three labels only: Model vs Method and Benchmark vs Dataset are decided later from context.
 
+A model folder is either one spaCy pipeline (``config.cfg``) or an ensemble: ``ensemble.json``
+naming member pipelines (sub-folders, one per training seed) and ``min_votes``. An ensemble keeps a
+span when at least ``min_votes`` members predict exactly that span, labelled as most of them label
+it (see :func:`vote`).
+
 Examples
 --------
 >>> tagger = StatisticalTagger.load()
@@ -15,7 +20,9 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import spacy
@@ -26,7 +33,7 @@ from spacy.util import filter_spans
 from kg.errors import ExtractionError
 from kg.vocab import EntityType
 
-__all__ = ["DEFAULT_MODEL", "LABELS", "StatisticalTagger", "StatisticalNer"]
+__all__ = ["DEFAULT_MODEL", "ENSEMBLE_FILE", "LABELS", "StatisticalTagger", "StatisticalNer", "vote"]
 
 #: The shipped artefact (written by scripts/train_ner.py).
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "scier-ner"
@@ -34,15 +41,29 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "scier-ner"
 #: Labels the model predicts; anything else a sourced model might still know is dropped.
 LABELS = frozenset({EntityType.METHOD.value, EntityType.TASK.value, EntityType.DATASET.value})
 
+#: In an ensemble folder: ``{"members": [sub-folder, ...], "min_votes": n}``.
+ENSEMBLE_FILE = "ensemble.json"
+
 _cache: dict[Path, StatisticalTagger] = {}
+
+SpanT = tuple[int, int, str]
 
 
 class StatisticalTagger:
-    """Wraps the trained spaCy pipeline; returns ``(start, end, label)`` character spans."""
+    """Wraps the trained spaCy pipeline(s); returns ``(start, end, label)`` character spans.
 
-    def __init__(self, nlp: Language, path: Path | None = None) -> None:
-        self.nlp = nlp
+    ``nlp`` is one pipeline or a list of ensemble members whose spans are combined by :func:`vote`.
+    """
+
+    def __init__(
+        self, nlp: Language | Sequence[Language], path: Path | None = None, min_votes: int = 1
+    ) -> None:
+        self.members: list[Language] = [nlp] if isinstance(nlp, Language) else list(nlp)
+        if not self.members:
+            raise ValueError("a StatisticalTagger needs at least one pipeline")
+        self.nlp = self.members[0]
         self.path = path
+        self.min_votes = min_votes
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> StatisticalTagger:
@@ -64,15 +85,21 @@ class StatisticalTagger:
         key = where.resolve()
         if key in _cache:
             return _cache[key]
-        if not (where / "config.cfg").is_file():
+        spec = where / ENSEMBLE_FILE
+        if not spec.is_file() and not (where / "config.cfg").is_file():
             raise ExtractionError(
                 f"no statistical NER model at {where} (train one: python scripts/train_ner.py)"
             )
         try:
-            nlp = spacy.load(where)
-        except (OSError, ValueError, KeyError) as exc:
+            if spec.is_file():
+                info = json.loads(spec.read_text(encoding="utf-8"))
+                members = [spacy.load(where / m) for m in info["members"]]
+                tagger = cls(members, where, min_votes=int(info["min_votes"]))
+            else:
+                tagger = cls(spacy.load(where), where)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ExtractionError(f"cannot load statistical NER model {where}: {exc}") from exc
-        tagger = _cache[key] = cls(nlp, where)
+        _cache[key] = tagger
         return tagger
 
     def tag(self, text: str) -> list[tuple[int, int, str]]:
@@ -83,7 +110,7 @@ class StatisticalTagger:
         >>> StatisticalTagger.load().tag("")
         []
         """
-        return self._spans(self.nlp(text))
+        return self.tag_many([text])[0]
 
     def tag_many(self, texts: Iterable[str], batch_size: int = 64) -> list[list[tuple[int, int, str]]]:
         """:meth:`tag` over many texts, batched (faster than one call each).
@@ -93,11 +120,46 @@ class StatisticalTagger:
         >>> [len(s) >= 0 for s in StatisticalTagger.load().tag_many(["a", "b"])]
         [True, True]
         """
-        return [self._spans(doc) for doc in self.nlp.pipe(texts, batch_size=batch_size)]
+        if len(self.members) == 1:
+            return [_spans(doc) for doc in self.nlp.pipe(texts, batch_size=batch_size)]
+        texts = list(texts)
+        per_member = [[_spans(d) for d in m.pipe(texts, batch_size=batch_size)] for m in self.members]
+        return [vote(preds, self.min_votes) for preds in zip(*per_member, strict=True)]
 
-    @staticmethod
-    def _spans(doc: Doc) -> list[tuple[int, int, str]]:
-        return [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in LABELS]
+
+def _spans(doc: Doc) -> list[SpanT]:
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in LABELS]
+
+
+def vote(predictions: Sequence[Sequence[SpanT]], min_votes: int) -> list[SpanT]:
+    """Combine the members' spans of one text: keep ``(start, end)`` when ``min_votes`` members predict it.
+
+    The label is the one most members gave that span (a tie goes to the earliest member's label).
+    Spans that would overlap are settled by more votes, then length, then position, so the result
+    never overlaps; it is sorted.
+
+    Examples
+    --------
+    >>> a = [(0, 4, "Method"), (10, 14, "Task")]
+    >>> b = [(0, 4, "Method"), (10, 14, "Dataset")]
+    >>> c = [(0, 9, "Method"), (10, 14, "Dataset")]
+    >>> vote([a, b, c], 2)
+    [(0, 4, 'Method'), (10, 14, 'Dataset')]
+    >>> vote([a, b, c], 1)
+    [(0, 4, 'Method'), (10, 14, 'Dataset')]
+    """
+    votes: Counter[tuple[int, int]] = Counter()
+    labels: dict[tuple[int, int], Counter[str]] = {}
+    for preds in predictions:
+        for start, end, label in set(preds):
+            votes[start, end] += 1
+            labels.setdefault((start, end), Counter())[label] += 1
+    kept: list[SpanT] = []
+    for (start, end), n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0][0] - kv[0][1], kv[0])):
+        if n < min_votes or any(start < e and s < end for s, e, _ in kept):
+            continue
+        kept.append((start, end, labels[start, end].most_common(1)[0][0]))
+    return sorted(kept)
 
 
 @Language.factory(

@@ -9,7 +9,7 @@ import pytest
 import spacy
 
 from kg.errors import ExtractionError
-from kg.extract.statistical import DEFAULT_MODEL, LABELS, StatisticalTagger
+from kg.extract.statistical import DEFAULT_MODEL, LABELS, StatisticalTagger, vote
 
 TEXT = (
     "We propose a convolutional neural network for object detection and evaluate it on "
@@ -66,3 +66,23 @@ def test_spacy_factory_sets_spans_and_keeps_earlier_ents(tagger: StatisticalTagg
     ents = {(e.text, e.label_) for e in doc.ents}
     assert ("COCO", "Benchmark") in ents  # the earlier component wins the overlap
     assert ("object detection", "Task") in ents
+
+
+def test_vote_keeps_agreed_spans_with_the_majority_label() -> None:
+    a = [(0, 4, "Method"), (10, 14, "Task"), (20, 25, "Dataset")]
+    b = [(0, 4, "Method"), (10, 14, "Dataset"), (18, 25, "Dataset")]
+    c = [(0, 9, "Method"), (10, 14, "Dataset")]
+    assert vote([a, b, c], 2) == [(0, 4, "Method"), (10, 14, "Dataset")]
+    assert vote([a, b, c], 3) == [(10, 14, "Dataset")]  # the span counts, whatever its label
+    # no overlaps in the result: more votes win, then the longer span
+    assert vote([a, b, c], 1) == [(0, 4, "Method"), (10, 14, "Dataset"), (18, 25, "Dataset")]
+    assert vote([a], 1) == sorted(a)
+
+
+def test_ensemble_folder_loads_members(tmp_path: Path, tagger: StatisticalTagger) -> None:
+    (tmp_path / "ensemble.json").write_text('{"members": ["a", "b"], "min_votes": 2}', encoding="utf-8")
+    for name in ("a", "b"):
+        tagger.nlp.to_disk(tmp_path / name)
+    twin = StatisticalTagger.load(tmp_path)
+    assert len(twin.members) == 2 and twin.min_votes == 2
+    assert twin.tag(TEXT) == StatisticalTagger(tagger.nlp).tag(TEXT)
