@@ -54,7 +54,9 @@ class Browser:
         return page
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: an open sync_playwright keeps its event loop running in this thread, and
+# test_sparql_page.py starts its own.
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/chromium.sh")
