@@ -1,9 +1,6 @@
 """`kg build --executor dask --scheduler ADDR` on a real dask.distributed cluster: `dask scheduler` and
 `dask worker --nworkers 2` started as processes, as on a real cluster (docs/scale.md). Extraction runs
-as tasks on the workers and the result equals a serial build; --workers 2 as well.
-
-The cluster lives in its own processes: an in-process LocalCluster leaves an asyncio loop behind in
-the test process, which breaks later tests that drive a browser through playwright's sync API."""
+as tasks on the workers and the result equals a serial build; --workers 2 as well."""
 
 from __future__ import annotations
 
