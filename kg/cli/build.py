@@ -201,10 +201,10 @@ def export_cli(
 @app.command("info")
 def info_cli() -> None:
     """Versions: kg, Python, spaCy, the spaCy pipeline in use, the ontology."""
-    from kg.extract import load_extractor
+    from kg.parallel import default_factory
     from kg.vocab import ONTOLOGY_VERSION
 
-    extractor = load_extractor()
+    extractor = default_factory()  # the version `kg build` records in summary.json and the cache
     rows = {
         "kg": importlib.metadata.version("kg"),
         "python": platform.python_version(),

@@ -335,3 +335,13 @@ def test_export_writes_each_registered_format(kg, tmp_path: Path) -> None:  # ty
     assert (tmp_path / "csv" / "import.sh").is_file()
     one_line_error(kg("export", "--format", "xml", tmp_path / "x", "--out", out), 2, "unknown exporter 'xml'")
     one_line_error(kg("export", "--format", "turtle", tmp_path / "x", "--out", tmp_path / "none"), 2)
+
+
+def test_info_names_the_extractor_version_a_build_records(kg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "p.jsonl").write_text(good(1) + "\n")
+    out = tmp_path / "o"
+    assert kg("build", tmp_path / "p.jsonl", "--out", out, "--quiet", "--skip", "html", "--skip", "rdf").code == 0
+    recorded = json.loads((out / "summary.json").read_text())["versions"]["extractor"]
+    info = kg("info")
+    assert info.code == 0
+    assert f"pipeline   {recorded}" in info.out
