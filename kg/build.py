@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from kg.types import (
     PAPER,
@@ -36,7 +37,7 @@ from kg.types import (
     Sighting,
 )
 
-__all__ = ["build_graph", "DERIVED_PAPER_RELATIONS"]
+__all__ = ["build_graph", "DERIVED_PAPER_RELATIONS", "MAX_PROPOSERS"]
 
 #: Entity relations that, aimed at what another paper proposes, link the two papers.
 DERIVED_PAPER_RELATIONS = (RelationType.BUILDS_ON, RelationType.IMPROVES_ON)
@@ -57,6 +58,47 @@ def _merge_name(names: Counter[str]) -> str:
     return max(names.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
 
 
+#: An entity "proposed" by more papers than this derives no paper links: which paper it came from
+#: is ambiguous, and linking every paper that improves on it to every proposer grows
+#: quadratically (docs/scale.md). Every proposes relation itself is kept.
+MAX_PROPOSERS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _PaperPart:
+    """What one paper contributes to the graph, without its mentions' offsets and texts."""
+
+    paper: Paper
+    entities: tuple[tuple[str, EntityType, str, tuple[str, ...], int], ...]  # id, type, name, aliases, mentions
+    relations: tuple[Relation, ...]
+
+
+def _part(ex: Extraction) -> _PaperPart:
+    pid = ex.paper.id
+    entities = []
+    for ent in ex.entities:
+        if not ent.id:
+            raise ValueError(f"entity {ent.name!r} of paper {pid!r} is not linked (no id)")
+        entities.append((ent.id, ent.type, ent.name, ent.aliases, max(1, len(ent.mentions))))
+    relations = []
+    for rel in ex.relations:
+        head = pid if rel.head == PAPER else rel.head_id
+        if not head or not rel.tail_id:
+            raise ValueError(f"relation {rel.head!r} {rel.type.value} {rel.tail!r} of {pid!r} is not linked")
+        relations.append(
+            Relation(
+                head=head,
+                type=rel.type,
+                tail=rel.tail_id,
+                paper_id=pid,
+                evidence=rel.evidence,
+                confidence=rel.confidence,
+                extractor=rel.extractor,
+            )
+        )
+    return _PaperPart(ex.paper, tuple(entities), tuple(relations))
+
+
 def build_graph(
     extractions: Iterable[Extraction],
     sightings: Mapping[str, Iterable[Sighting]] | None = None,
@@ -67,7 +109,8 @@ def build_graph(
     Parameters
     ----------
     extractions
-        One linked extraction per paper (duplicates by paper id: the last one wins).
+        One linked extraction per paper (duplicates by paper id: the last one wins). Consumed as a
+        stream: only what each paper adds to the graph is kept, not its mentions' offsets.
     sightings
         Extra places a paper was seen (duplicates the pipeline dropped), appended to ``Paper.seen``.
     meta
@@ -78,11 +121,11 @@ def build_graph(
     Graph
         Entities merged by id; one relation per (head, type, tail, paper); mention counts; and
         derived paper links: paper P2 builds-on / improves-on paper P1 when P2 asserts that
-        relation towards an entity P1 proposes.
+        relation towards an entity P1 proposes (and at most :data:`MAX_PROPOSERS` papers propose it).
     """
-    by_paper: dict[str, Extraction] = {}
+    by_paper: dict[str, _PaperPart] = {}
     for ex in extractions:
-        by_paper[ex.paper.id] = ex
+        by_paper[ex.paper.id] = _part(ex)
     sightings = sightings or {}
 
     papers: list[Paper] = []
@@ -94,37 +137,27 @@ def build_graph(
     mentions: Counter[tuple[str, str]] = Counter()
     proposers: dict[str, list[str]] = defaultdict(list)
 
-    for pid, ex in by_paper.items():
+    while by_paper:
+        # Oldest first, and each part is dropped as soon as it is merged.
+        pid = next(iter(by_paper))
+        part = by_paper.pop(pid)
         extra = tuple(sightings.get(pid, ()))
-        paper = dataclasses.replace(ex.paper, seen=ex.paper.seen + extra) if extra else ex.paper
+        paper = dataclasses.replace(part.paper, seen=part.paper.seen + extra) if extra else part.paper
         papers.append(paper)
-        for ent in ex.entities:
-            if not ent.id:
-                raise ValueError(f"entity {ent.name!r} of paper {pid!r} is not linked (no id)")
-            types[ent.id][ent.type] += 1
-            names[ent.id][ent.name] += 1
-            aliases[ent.id].update(ent.aliases)
-            if (pid, ent.id) not in mentions:
-                entity_papers[ent.id].append(pid)
+        for eid, etype, name, ent_aliases, n_mentions in part.entities:
+            types[eid][etype] += 1
+            names[eid][name] += 1
+            aliases[eid].update(ent_aliases)
+            if (pid, eid) not in mentions:
+                entity_papers[eid].append(pid)
             # Two paper entities linked to one id add up their mentions.
-            mentions[(pid, ent.id)] += max(1, len(ent.mentions))
-        for rel in ex.relations:
-            head = pid if rel.head == PAPER else rel.head_id
-            if not head or not rel.tail_id:
-                raise ValueError(f"relation {rel.head!r} {rel.type.value} {rel.tail!r} of {pid!r} is not linked")
-            key = (head, rel.type, rel.tail_id, pid)
+            mentions[(pid, eid)] += n_mentions
+        for rel in part.relations:
+            key = (rel.head, rel.type, rel.tail, pid)
             if key not in relations or relations[key].confidence < rel.confidence:
-                relations[key] = Relation(
-                    head=head,
-                    type=rel.type,
-                    tail=rel.tail_id,
-                    paper_id=pid,
-                    evidence=rel.evidence,
-                    confidence=rel.confidence,
-                    extractor=rel.extractor,
-                )
-            if rel.type is RelationType.PROPOSES and pid not in proposers[rel.tail_id]:
-                proposers[rel.tail_id].append(pid)
+                relations[key] = rel
+            if rel.type is RelationType.PROPOSES and pid not in proposers[rel.tail]:
+                proposers[rel.tail].append(pid)
 
     entities = tuple(
         Entity(
@@ -152,7 +185,10 @@ def build_graph(
     for rel in relations.values():
         if rel.type not in DERIVED_PAPER_RELATIONS:
             continue
-        for target in proposers.get(rel.tail, ()):
+        targets = proposers.get(rel.tail, ())
+        if len(targets) > MAX_PROPOSERS:
+            continue
+        for target in targets:
             if target == rel.paper_id:
                 continue
             key = (rel.paper_id, rel.type, target, rel.tail)
@@ -174,4 +210,5 @@ def build_graph(
         paper_links=tuple(links.values()),
         meta=dict(meta or {}),
         relations_dropped=dropped,
+        ambiguous_proposals=sum(1 for ps in proposers.values() if len(ps) > MAX_PROPOSERS),
     )

@@ -178,7 +178,8 @@ class Graph:
 
     ``mentions`` maps (paper id, entity id) to how many times the paper names the entity.
     ``relations_dropped`` counts assertions left out because the entity types merged across papers no
-    longer fit the relation's domain and range.
+    longer fit the relation's domain and range. ``ambiguous_proposals`` counts entities proposed by
+    too many papers to derive paper links through them (``kg.build.MAX_PROPOSERS``).
     """
 
     papers: tuple[Paper, ...] = ()
@@ -188,6 +189,7 @@ class Graph:
     paper_links: tuple[PaperLink, ...] = ()
     meta: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     relations_dropped: int = field(default=0, compare=False)
+    ambiguous_proposals: int = field(default=0, compare=False)
 
     def entity(self, entity_id: str) -> Entity:
         for e in self.entities:

@@ -16,8 +16,10 @@ True
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import networkx as nx
 
@@ -29,48 +31,58 @@ __all__ = ["GRAPH_JSON", "to_networkx", "to_node_link", "from_node_link", "write
 GRAPH_JSON = "graph.json"
 
 
+def _node_rows(graph: Graph) -> Iterator[dict[str, Any]]:
+    for p in graph.papers:
+        yield {
+            "kind": "Paper", "label": p.title, "title": p.title, "abstract": p.abstract, "date": p.date,
+            "url": p.url, "arxiv_id": p.arxiv_id, "authors": list(p.authors), "categories": list(p.categories),
+            "source": p.source, "seen": [[s.source, s.line, s.date] for s in p.seen], "id": p.id,
+        }
+    for e in graph.entities:
+        yield {
+            "kind": "Entity", "label": e.name, "type": e.type.value, "name": e.name,
+            "aliases": list(e.aliases), "papers": list(e.papers), "id": e.id,
+        }
+
+
+def _link_rows(graph: Graph) -> Iterator[dict[str, Any]]:
+    for r in graph.relations:
+        yield {
+            "kind": "relation", "type": r.type.value, "paper_id": r.paper_id, "evidence": r.evidence,
+            "confidence": r.confidence, "extractor": r.extractor, "source": r.head, "target": r.tail,
+            "key": f"{r.type.value}|{r.paper_id}",
+        }
+    for pid, eid, count in graph.mentions:
+        yield {"kind": "mentions", "count": count, "source": pid, "target": eid, "key": "mentions"}
+    for link in graph.paper_links:
+        yield {
+            "kind": "paper_link", "type": link.type.value, "via": link.via, "evidence": link.evidence,
+            "confidence": link.confidence, "source": link.source, "target": link.target,
+            "key": f"{link.type.value}|{link.via}",
+        }
+
+
 def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     """Papers and entities as nodes (``kind`` = "Paper" or "Entity"); relations, mentions and
     derived paper links as keyed edges (``kind`` = "relation", "mentions", "paper_link")."""
     g = nx.MultiDiGraph(**graph.meta)
-    for p in graph.papers:
-        g.add_node(
-            p.id,
-            kind="Paper",
-            label=p.title,
-            title=p.title,
-            abstract=p.abstract,
-            date=p.date,
-            url=p.url,
-            arxiv_id=p.arxiv_id,
-            authors=list(p.authors),
-            categories=list(p.categories),
-            source=p.source,
-            seen=[[s.source, s.line, s.date] for s in p.seen],
-        )
-    for e in graph.entities:
-        g.add_node(
-            e.id, kind="Entity", label=e.name, type=e.type.value, name=e.name,
-            aliases=list(e.aliases), papers=list(e.papers),
-        )
-    for r in graph.relations:
-        g.add_edge(
-            r.head, r.tail, key=f"{r.type.value}|{r.paper_id}", kind="relation", type=r.type.value,
-            paper_id=r.paper_id, evidence=r.evidence, confidence=r.confidence, extractor=r.extractor,
-        )
-    for pid, eid, count in graph.mentions:
-        g.add_edge(pid, eid, key="mentions", kind="mentions", count=count)
-    for link in graph.paper_links:
-        g.add_edge(
-            link.source, link.target, key=f"{link.type.value}|{link.via}", kind="paper_link",
-            type=link.type.value, via=link.via, evidence=link.evidence, confidence=link.confidence,
-        )
+    for node in _node_rows(graph):
+        g.add_node(node.pop("id"), **node)
+    for edge in _link_rows(graph):
+        g.add_edge(edge.pop("source"), edge.pop("target"), key=edge.pop("key"), **edge)
     return g
 
 
 def to_node_link(graph: Graph) -> dict[str, Any]:
-    """JSON-ready node-link data (networkx's format, ``edges="links"``)."""
-    return nx.node_link_data(to_networkx(graph), edges="links")
+    """JSON-ready node-link data (networkx's format, ``edges="links"``), in the Graph's order:
+    what graph.json holds. ``networkx.node_link_graph(data, edges="links")`` reads it."""
+    return {
+        "directed": True,
+        "multigraph": True,
+        "graph": dict(graph.meta),
+        "nodes": list(_node_rows(graph)),
+        "links": list(_link_rows(graph)),
+    }
 
 
 def from_node_link(data: dict[str, Any]) -> Graph:
@@ -114,14 +126,39 @@ def from_node_link(data: dict[str, Any]) -> Graph:
 
 
 def write_graph(graph: Graph, out_dir: Path) -> Path:
-    """Write ``out_dir/graph.json``."""
+    """Write ``out_dir/graph.json``, one node or link at a time (no second copy of the graph).
+
+    The file is :func:`to_node_link` as ``json.dump`` would write it; it is written beside its
+    target and renamed over it, so an interrupted build leaves the old file or none.
+    """
     path = Path(out_dir) / GRAPH_JSON
+    tmp = path.with_name(f".{GRAPH_JSON}.tmp")
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
     try:
-        with path.open("w", encoding="utf-8") as f:
-            json.dump(to_node_link(graph), f, ensure_ascii=False)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("w", encoding="utf-8") as f:
+            f.write('{"directed": true, "multigraph": true, "graph": ' + dumps(dict(graph.meta)) + ', "nodes": [')
+            _write_rows(f, _node_rows(graph), dumps)
+            f.write('], "links": [')
+            _write_rows(f, _link_rows(graph), dumps)
+            f.write("]}")
+        os.replace(tmp, path)
     except OSError as exc:
-        raise WriterError(f"cannot write {path}: {exc.strerror}") from exc
+        tmp.unlink(missing_ok=True)
+        raise WriterError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return path
+
+
+def _write_rows(f: IO[str], rows: Iterable[dict[str, Any]], dumps: Callable[[Any], str]) -> None:
+    sep = ""
+    buf: list[str] = []
+    for row in rows:
+        buf.append(dumps(row))
+        if len(buf) >= 1000:
+            f.write(sep + ", ".join(buf))
+            sep, buf = ", ", []
+    if buf:
+        f.write(sep + ", ".join(buf))
 
 
 def read_graph(out_dir: Path) -> Graph:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kg.build import build_graph
+from kg.build import MAX_PROPOSERS, build_graph
 from kg.types import (
     PAPER,
     EntityType,
@@ -116,3 +116,38 @@ def test_relation_whose_merged_types_leave_the_domain_is_dropped_and_counted():
     assert [(r.head, r.type, r.tail) for r in g.relations] == [("clip", RelationType.USES, "vl")]
     assert g.relations_dropped == 1
     assert all(r.type.allows(g.entity(r.head).type.value, g.entity(r.tail).type.value) for r in g.relations)
+
+
+@pytest.mark.parametrize("proposers", [2, MAX_PROPOSERS, MAX_PROPOSERS + 1, 40])
+def test_paper_links_only_through_entities_few_papers_propose(proposers):
+    # Many papers "proposing" one entity (a generic or reused name) would link every paper that
+    # improves on it to all of them: quadratic, and no single origin. Such entities derive no link.
+    exs = [
+        Extraction(
+            Paper(f"p{i}", f"T{i}", "We propose X."),
+            (ent("X", M, "x"),),
+            (rel(PAPER, RelationType.PROPOSES, "X", f"p{i}", "x"),),
+        )
+        for i in range(proposers)
+    ]
+    exs.append(
+        Extraction(
+            Paper("q", "Y", "Y outperforms X."),
+            (ent("Y", M, "y"), ent("X", M, "x")),
+            (rel("Y", RelationType.IMPROVES_ON, "X", "y", "x"),),
+        )
+    )
+    g = build_graph(exs)
+    few = proposers <= MAX_PROPOSERS
+    assert len(g.paper_links) == (proposers if few else 0)
+    assert g.ambiguous_proposals == (0 if few else 1)
+    assert sum(r.type is RelationType.PROPOSES for r in g.relations) == proposers  # every claim kept
+
+
+def test_last_extraction_of_a_paper_wins(two_papers):
+    e1, e2 = two_papers
+    again = Extraction(e1.paper, (ent("GLUE", D, "glue"),), ())
+    g = build_graph([e1, e2, again])
+    assert [p.id for p in g.papers] == ["p1", "p2"]
+    assert g.entity("lora").papers == ("p2",)
+    assert not any(r.paper_id == "p1" for r in g.relations) and g.paper_links == ()
