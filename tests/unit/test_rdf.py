@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 import ontology
 from kg import registry
 from kg.cli import app
-from kg.types import Entity, EntityType, Graph, Paper, Relation, RelationType
+from kg.types import Entity, EntityType, Graph, Paper, PaperLink, Relation, RelationType
 from kg.write.namespace import MLKG, SCHEMA, entity_iri, paper_iri
-from kg.write.rdf import GRAPH_TTL, RdfWriter, to_rdf, validate
+from kg.write.rdf import GRAPH_TTL, RdfWriter, to_rdf, validate, write_rdf
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import sparql_graph  # noqa: E402
@@ -117,6 +117,106 @@ def test_graph_ttl_parses_back_identically(graph, tmp_path):
     back = rdflib.Graph().parse(tmp_path / GRAPH_TTL)
     assert rdflib.compare.isomorphic(back, to_rdf(graph))
     assert not (tmp_path / "store").exists()
+
+
+# ---------------------------------------------------------------- streaming writer == rdflib
+HOSTILE = [
+    'He said "hi"',
+    'ends with a quote"',
+    "ends with a backslash\\",
+    "back\\slash \\n \\u0041 \\\"",
+    "line\nbreak\r\n\ttab",
+    '""" triple """ \'\'\' single \'\'\'',
+    "<script>alert(1)</script></script><!--",
+    "\u202eRTL override \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 \u200f",
+    "emoji \U0001f469\u200d\U0001f52c \U0001f680 \ufe0f",
+    "controls \x00\x01\x08\x0c\x1f\x7f and \u2028 \u2029 \ufeff",
+    "^^<http://x> } . ; @prefix x: <y> .",
+    "",
+]
+
+
+def hostile_graph() -> Graph:
+    """Every text field holds hostile strings; ids and URLs too; repeats and edge cases."""
+    papers = tuple(
+        Paper(
+            f"arxiv:{i}" if i % 2 else f"title:{text[:8]}",
+            text or "empty",
+            text + " abstract",
+            date="2024-02-29" if i % 3 == 0 else text[:6] or None,
+            url=f"https://example.org/{i}" if i % 2 else text or None,
+            arxiv_id="2106.09685" if i == 1 else (text or None),
+            authors=(text, "A. Author"),
+            categories=(text,),
+        )
+        for i, text in enumerate(HOSTILE)
+    )
+    ids = [p.id for p in papers]
+    entities = tuple(
+        Entity(f"{t.value.lower()}:{text}", t, text or "x", (text, "alias " + text, text or "x"), (ids[i], ids[-1]))
+        for i, (t, text) in enumerate(zip(list(EntityType) * 2, HOSTILE, strict=False))
+    )
+    model = next(e for e in entities if e.type is EntityType.MODEL)
+    method = next(e for e in entities if e.type is EntityType.METHOD)
+    bench = next(e for e in entities if e.type is EntityType.BENCHMARK)
+    relations = []
+    for i, text in enumerate(HOSTILE):
+        pid = ids[i]
+        relations += [
+            Relation(pid, RelationType.PROPOSES, method.id, pid, text, 0.12345 * (i % 9)),
+            Relation(method.id, RelationType.IMPROVES_ON, model.id, pid, text, 1.0, extractor=text or "rules"),
+            Relation(model.id, RelationType.EVALUATED_ON, bench.id, pid, "same sentence", 0.5),
+        ]
+    links = (
+        PaperLink(ids[1], RelationType.IMPROVES_ON, ids[0], method.id, HOSTILE[3], 0.85),
+        PaperLink(ids[2], RelationType.BUILDS_ON, ids[0], method.id, HOSTILE[6], 0.00001),
+    )
+    mentions = ((ids[0], model.id, 2), (ids[0], model.id, 1), ("arxiv:not-in-papers", bench.id, 1))
+    return Graph(papers, entities, tuple(relations), mentions, links, {"extractor": 'x "1" \\ y'})
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt"])
+@pytest.mark.parametrize("which", ["fixture", "hostile"])
+def test_streaming_writer_equals_rdflib(graph, fmt, which):
+    g = graph if which == "fixture" else hostile_graph()
+    from io import StringIO
+
+    buf = StringIO()
+    written = write_rdf(g, buf, fmt=fmt)
+    back = rdflib.Graph().parse(data=buf.getvalue(), format=fmt)
+    expected = to_rdf(g)
+    assert rdflib.compare.isomorphic(back, expected)
+    assert len(back) == len(expected) <= written
+    if which == "hostile":
+        titles = {str(o) for o in back.objects(None, DCTERMS.title)}
+        assert set(HOSTILE) - {""} <= titles
+
+
+@pytest.mark.parametrize("part_bytes", [300, 8_000_000])
+def test_store_loads_the_streamed_graph_ttl(tmp_path, monkeypatch, part_bytes):
+    import pyoxigraph as ox
+
+    import kg.store
+
+    monkeypatch.setattr(kg.store, "PART_BYTES", part_bytes)  # 300: the file is loaded in many parts
+    g = hostile_graph()
+    ttl, store_dir = RdfWriter().write(g, tmp_path)
+    assert rdflib.compare.isomorphic(rdflib.Graph().parse(ttl, format="turtle"), to_rdf(g))
+    assert kg.store.is_blocks_file(ttl)
+    assert (len(list(kg.store.turtle_parts(ttl, part_bytes))) > 10) == (part_bytes == 300)
+    store = ox.Store.read_only(str(store_dir))
+    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == len(to_rdf(g))
+    title = ox.NamedNode(str(DCTERMS.title))
+    assert {q.object.value for q in store.quads_for_pattern(None, title, None)} >= set(HOSTILE) - {""}
+
+
+def test_lone_surrogate_is_a_writer_error(tmp_path):
+    from kg.errors import WriterError
+
+    g = Graph(papers=(Paper("arxiv:1", "bad \ud800", "A"),))
+    with pytest.raises(WriterError, match="not valid Unicode"):
+        RdfWriter(load_store=False).write(g, tmp_path)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(("name", "fmt"), [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld")])
