@@ -36,6 +36,7 @@ __all__ = [
     "Stats",
     "compute_stats",
     "select",
+    "overview",
     "find_entities",
     "parse_entity_types",
     "parse_relation_types",
@@ -271,6 +272,79 @@ def select(
         paper_links=tuple(lk for lk in links if lk.source in paper_ids and lk.target in paper_ids),
         meta=dict(graph.meta),
     )
+
+
+def overview(graph: Graph, max_nodes: int, keep: Iterable[str] = ()) -> tuple[Graph, str]:
+    """At most ``max_nodes`` papers and entities of ``graph``, and a note saying what was left out.
+
+    When ``graph`` is small enough (or ``max_nodes`` is 0) it comes back unchanged with an empty
+    note. Otherwise: the entities with the most papers and relations (about 3/5 of the nodes;
+    ``keep`` ids first), the papers naming most of those (the rest), and the relations, mentions
+    and paper links among them. Deterministic: ties go by id or input order.
+
+    Examples
+    --------
+    >>> g = synthetic_graph(300, 800, papers=100)
+    >>> part, note = overview(g, 50)
+    >>> len(part.entities) + len(part.papers) <= 50, note.startswith("Showing 50 of 400 nodes")
+    (True, True)
+    >>> overview(g, 0)[0] is g, overview(g, 400)[1]
+    (True, '')
+    """
+    total = len(graph.papers) + len(graph.entities)
+    if max_nodes <= 0 or total <= max_nodes:
+        return graph, ""
+    keep = set(keep)
+    score: Counter[str] = Counter({e.id: len(e.papers) for e in graph.entities})
+    for r in graph.relations:
+        score[r.head] += 1
+        score[r.tail] += 1
+    paper_budget = min(len(graph.papers), max_nodes * 2 // 5)
+    kept_papers = [p.id for p in graph.papers if p.id in keep][:paper_budget]
+    ranked = sorted(graph.entities, key=lambda e: (e.id not in keep, -score[e.id], e.id))
+    entity_ids = {e.id for e in ranked[: max_nodes - paper_budget]}
+
+    # Papers by how many of the chosen entities they name or relate.
+    order = {p.id: i for i, p in enumerate(graph.papers)}
+    ties: Counter[str] = Counter()
+    for pid, eid, _count in graph.mentions:
+        if eid in entity_ids and pid in order:
+            ties[pid] += 1
+    for r in graph.relations:
+        if r.tail in entity_ids and (r.head in entity_ids or r.head == r.paper_id) and r.paper_id in order:
+            ties[r.paper_id] += 1
+    chosen = set(kept_papers)
+    for pid in sorted(ties, key=lambda p: (-ties[p], order[p])):
+        if len(chosen) >= paper_budget:
+            break
+        chosen.add(pid)
+    # A budget the papers leave unused goes to more entities.
+    spare = max_nodes - len(entity_ids) - len(chosen)
+    entity_ids.update(e.id for e in ranked[len(entity_ids) : len(entity_ids) + spare])
+
+    nodes = entity_ids | chosen
+    part = Graph(
+        papers=tuple(p for p in graph.papers if p.id in chosen),
+        entities=tuple(e for e in graph.entities if e.id in entity_ids),
+        relations=tuple(r for r in graph.relations if r.head in nodes and r.tail in nodes),
+        mentions=tuple(m for m in graph.mentions if m[0] in chosen and m[1] in entity_ids),
+        paper_links=tuple(lk for lk in graph.paper_links if lk.source in chosen and lk.target in chosen),
+        meta=dict(graph.meta),
+    )
+    shown = len(part.papers) + len(part.entities)
+    left = (
+        f"{len(graph.entities) - len(part.entities):,} entities, {len(graph.papers) - len(part.papers):,} papers, "
+        f"{len(graph.relations) - len(part.relations):,} relations, "
+        f"{len(graph.mentions) - len(part.mentions):,} mentions and "
+        f"{len(graph.paper_links) - len(part.paper_links):,} paper links"
+    )
+    note = (
+        f"Showing {shown:,} of {total:,} nodes (limit {max_nodes:,}): the {len(part.entities):,} entities "
+        f"with the most papers and relations and the {len(part.papers):,} papers that name most of them. "
+        f"Left out: {left}. Draw another part with `kg html --focus NAME --depth 2` "
+        f"(or --types, --relations), or everything with `kg html --max-nodes 0` (slow beyond ~5,000 nodes)."
+    )
+    return part, note
 
 
 # --------------------------------------------------------------------------- statistics

@@ -12,9 +12,11 @@ How a build streams (docs/scale.md has the numbers):
 2. Linking needs the whole build (an acronym takes the id of the one long form *any* paper
    defines), so it makes two passes over the cache: the first keeps only the distinct multi-word
    entities that define short forms (per-entity state), the second links papers in batches.
-3. The linked extractions stream into ``extractions.jsonl`` and into :func:`kg.build.build_graph`.
-   The Graph, and the writers that take it (graph.json, graph.ttl + store, graph.html), hold the
-   whole graph in memory: that part grows with the corpus.
+3. The linked extractions stream into ``extractions.jsonl`` and into :func:`kg.build.build_graph`,
+   which keeps what each paper adds to the graph (not its mentions). The Graph is the one
+   whole-corpus value in memory; the writers stream it out (graph.json node by node, graph.ttl
+   subject by subject and then bulk-loaded into the store in parts) and graph.html draws at most
+   ``kg.write.html.MAX_NODES`` nodes of it.
 """
 
 from __future__ import annotations
@@ -92,6 +94,8 @@ class BuildSummary:
     extracted: int = 0
     cached: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    ambiguous_proposals: int = 0
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +107,8 @@ class BuildSummary:
             "relations": self.relations,
             "relations_dropped": self.relations_dropped,
             "paper_links": self.paper_links,
+            "ambiguous_proposals": self.ambiguous_proposals,
+            "notes": list(self.notes),
             "outputs": list(self.outputs),
             "versions": self.versions,
             "run": {
@@ -330,7 +336,12 @@ def _linked(cache: ExtractionCache, jsonl: IO[str] | None) -> Iterator[Extractio
 
 
 def _summary(
-    graph: Graph, counts: _Counts, started: float, outputs: list[Path], timings: dict[str, float]
+    graph: Graph,
+    counts: _Counts,
+    started: float,
+    outputs: list[Path],
+    timings: dict[str, float],
+    notes: Sequence[str] = (),
 ) -> BuildSummary:
     entities = Counter(e.type.value for e in graph.entities)
     relations = Counter(r.type.value for r in graph.relations)
@@ -349,6 +360,8 @@ def _summary(
         extracted=counts.extracted,
         cached=counts.cached,
         timings=timings,
+        ambiguous_proposals=graph.ambiguous_proposals,
+        notes=tuple(notes),
     )
 
 
@@ -486,12 +499,18 @@ def run_build(
     finally:
         runner.close()
     outputs = [out_dir / REJECTED_JSONL, out_dir / EXTRACTIONS_JSONL]
+    notes = []
     for write in writers if writers is not None else default_graph_writers():
         t = time.perf_counter()
         with _stage(quiet, f"writing {_writer_name(write)}"):
-            outputs.extend(write(graph, out_dir))
+            written = write(graph, out_dir)
+            outputs.extend(written)
         timings[_writer_name(write)] = time.perf_counter() - t
-    summary = _summary(graph, counts, started, outputs, timings)
+        # A writer that leaves something out says so in a ``note`` attribute (HtmlWriter).
+        note = getattr(getattr(write, "__self__", None), "note", "")
+        if note and written:
+            notes.append(f"{Path(written[0]).name}: {note}")
+    summary = _summary(graph, counts, started, outputs, timings, notes)
     with _AtomicText(out_dir / SUMMARY_JSON) as f:
         json.dump(summary.to_dict(), f.file, indent=2)
     return summary, graph

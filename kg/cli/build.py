@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from kg import registry
+from kg.build import MAX_PROPOSERS
 from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, console
 from kg.cli.neo4j import (
     Neo4jDatabase,
@@ -23,6 +24,7 @@ from kg.cli.neo4j import (
 )
 from kg.pipeline import BATCH_SIZE, BuildSummary, default_graph_writers, run_build, run_extract
 from kg.types import Graph
+from kg.write.html import MAX_NODES
 from kg.write.neo4j import Neo4jWriter, WriteStats
 
 __all__ = ["build_cli", "extract_cli", "info_cli", "export_cli"]
@@ -74,9 +76,14 @@ def _print_summary(summary: BuildSummary, where: str) -> None:
     if summary.relations_dropped:
         relations += f" ({summary.relations_dropped} dropped: merged entity types do not fit the relation)"
     table.add_row("relations", relations)
-    table.add_row("paper links", str(summary.paper_links))
+    links = str(summary.paper_links)
+    if summary.ambiguous_proposals:
+        links += f" (none through {summary.ambiguous_proposals} entities proposed by more than {MAX_PROPOSERS} papers)"
+    table.add_row("paper links", links)
     table.add_row("extracted", f"{summary.extracted} ({summary.cached} from the cache)")
     table.add_row("seconds", f"{summary.seconds:.1f}")
+    for note in summary.notes:
+        table.add_row("note", note)
     console.print(table)
 
 
@@ -95,7 +102,7 @@ def build_cli(
         typer.Option(
             "--skip",
             help="Leave out a graph output: rdf (graph.ttl + store) or html (graph.html). Repeatable. "
-            "graph.html of a large corpus takes longest (docs/scale.md).",
+            f"graph.html draws at most {MAX_NODES:,} nodes of a large graph (the rest with `kg html`).",
         ),
     ] = None,
     neo4j: Neo4jUri = None,

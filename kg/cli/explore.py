@@ -10,11 +10,19 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kg.analysis import Ranked, Stats, compute_stats, parse_entity_types, parse_relation_types, select
+from kg.analysis import (
+    Ranked,
+    Stats,
+    compute_stats,
+    find_entities,
+    parse_entity_types,
+    parse_relation_types,
+    select,
+)
 from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, console
 from kg.errors import WriterError
 from kg.write.graphjson import read_graph
-from kg.write.html import GRAPH_HTML, HtmlWriter, page_counts
+from kg.write.html import GRAPH_HTML, MAX_NODES, HtmlWriter
 
 __all__ = ["html_cli", "stats_cli", "print_stats", "default_html_name"]
 
@@ -60,6 +68,15 @@ def html_cli(
             "--output", help="Page to write (default: OUT/graph.html, or OUT/graph-<focus>.html for a part)."
         ),
     ] = None,
+    max_nodes: Annotated[
+        int,
+        typer.Option(
+            "--max-nodes",
+            min=0,
+            help="Draw at most this many papers and entities: the most connected ones (the --focus "
+            "entities always). 0: no limit (layout and browser get slow beyond ~5,000 nodes).",
+        ),
+    ] = MAX_NODES,
     quiet: Quiet = False,
 ) -> None:
     """Write an interactive, offline HTML view of a build, whole or in part.
@@ -76,15 +93,19 @@ def html_cli(
     )
     path = output or out / default_html_name(focus, types, relations)
     heading = f"kg: around {focus} (depth {depth})" if focus else "kg: ML research knowledge graph"
-    page = HtmlWriter(heading=heading).render(part)
+    writer = HtmlWriter(heading=heading, max_nodes=max_nodes)
+    keep = [e.id for e in find_entities(graph, focus)] if focus else []
+    page = writer.render(part, keep)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page, encoding="utf-8")
     except OSError as exc:
         raise WriterError(f"cannot write {path}: {exc}") from exc
     if not quiet:
-        nodes, edges = page_counts(part)
+        nodes, edges = writer.counts
         console.print(f"wrote {path}: {nodes} nodes, {edges} edges", highlight=False)
+        if writer.note:
+            console.print(writer.note, highlight=False, markup=False)
 
 
 def _ranked_table(title: str, rows: tuple[Ranked, ...], score: str, detail: str, kind: bool = True) -> Table:

@@ -12,7 +12,9 @@ string tooltips) or canvas text. pyvis's raw-HTML tooltip template, which it swi
 title contains "href", is never used.
 
 Scale. Positions are computed here (per connected component, then packed) and physics is off, so
-the browser only draws: vis-network's own physics needed minutes to settle at 3,000 nodes.
+the browser only draws: vis-network's own physics needed minutes to settle at 3,000 nodes. Above
+``max_nodes`` (default :data:`MAX_NODES`) the page draws the most connected part of the graph
+(:func:`kg.analysis.overview`) and says in its panel what was left out and how to draw the rest.
 
 Examples
 --------
@@ -45,6 +47,7 @@ from kg.vocab import PAPER_COLOUR
 
 __all__ = [
     "GRAPH_HTML",
+    "MAX_NODES",
     "HtmlWriter",
     "entity_shape",
     "relation_colour",
@@ -55,6 +58,9 @@ __all__ = [
 ]
 
 GRAPH_HTML = "graph.html"
+#: Most papers + entities one page draws by default: the layout takes ~10 s and the browser stays
+#: smooth at this size; a 100,000-paper build has ~130,000 nodes (docs/html.md, docs/scale.md).
+MAX_NODES = 3000
 ASSETS = Path(__file__).with_name("html_assets")
 PYVIS_TEMPLATES = Path(pyvis.__file__).with_name("templates")
 
@@ -462,14 +468,35 @@ class HtmlWriter:
         Shown above the legend (escaped).
     seed : int
         Layout seed; the same graph and seed give the same page.
+    max_nodes : int
+        Draw at most this many papers and entities (0: no limit); see :meth:`plan`.
+
+    Attributes
+    ----------
+    note : str
+        After :meth:`render` or :meth:`write`: what the page left out, or "" if it drew everything.
+    counts : tuple[int, int]
+        After :meth:`render`: the nodes and edges the page holds (:func:`page_counts` of the part).
     """
 
-    def __init__(self, heading: str = "kg: ML research knowledge graph", seed: int = 0) -> None:
+    def __init__(
+        self, heading: str = "kg: ML research knowledge graph", seed: int = 0, max_nodes: int = MAX_NODES
+    ) -> None:
         self.heading = heading
         self.seed = seed
+        self.max_nodes = max_nodes
+        self.note = ""
+        self.counts = (0, 0)
 
-    def render(self, graph: Graph) -> str:
-        """The page as a string.
+    def plan(self, graph: Graph, keep: Sequence[str] = ()) -> tuple[Graph, str]:
+        """The part of ``graph`` the page draws and the note saying what it leaves out
+        (:func:`kg.analysis.overview` with ``max_nodes``; ``keep`` ids are drawn first)."""
+        from kg.analysis import overview
+
+        return overview(graph, self.max_nodes, keep)
+
+    def render(self, graph: Graph, keep: Sequence[str] = ()) -> str:
+        """The page as a string (of :meth:`plan`'s part of ``graph``).
 
         Raises
         ------
@@ -483,7 +510,9 @@ class HtmlWriter:
         >>> "&lt;b&gt;demo&lt;/b&gt;" in page and "<b>demo</b>" not in page
         True
         """
+        graph, self.note = self.plan(graph, keep)
         el = _elements(graph)
+        self.counts = (len(el.nodes), len(el.edges))
         pos = _layout(el, self.seed)
         net = Network(
             height="100vh", width="100%", directed=True, cdn_resources="in_line", heading=self.heading
@@ -500,7 +529,11 @@ class HtmlWriter:
         # are already checked above, so they go into its list as they are.
         net.edges.extend(el.edges)
         options = _options(len(el.nodes), len(el.edges))
-        options["kg"] = {"legend": _legend(), "counts": {"nodes": len(el.nodes), "edges": len(el.edges)}}
+        options["kg"] = {
+            "legend": _legend(),
+            "counts": {"nodes": len(el.nodes), "edges": len(el.edges)},
+            "note": self.note,
+        }
         net.options = options
         net.templateEnv = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(ASSETS), str(PYVIS_TEMPLATES)]),

@@ -153,6 +153,21 @@ def test_cli_html_focus(tmp_path: Path) -> None:
     assert not (tmp_path / "graph.html").exists()  # a view never overwrites the full page
 
 
+def test_cli_html_max_nodes_and_note(tmp_path: Path) -> None:
+    from kg.analysis import synthetic_graph
+
+    write_graph(synthetic_graph(120, 300, papers=40), tmp_path)
+    r = _kg("html", "--out", str(tmp_path), "--max-nodes", "30")
+    assert r.returncode == 0, r.stderr
+    assert "wrote" in r.stdout and "Showing 30 of 160 nodes" in r.stdout
+    assert "Showing 30 of 160 nodes" in (tmp_path / "graph.html").read_text(encoding="utf-8")
+    r = _kg("html", "--out", str(tmp_path), "--focus", "e119", "--depth", "1", "--max-nodes", "5")
+    assert r.returncode == 0, r.stderr
+    assert '"id": "e119"' in (tmp_path / "graph-e119.html").read_text(encoding="utf-8")
+    r = _kg("html", "--out", str(tmp_path), "--max-nodes", "0", "--output", str(tmp_path / "all.html"))
+    assert r.returncode == 0 and "160 nodes" in r.stdout and "Showing" not in r.stdout
+
+
 def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     r = _kg("stats", "--out", str(tmp_path / "missing"))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "graph.json" in r.stderr

@@ -197,3 +197,36 @@ def test_notebook_view_escapes_into_srcdoc() -> None:
     out = H.notebook_view(example_graph(hostile=True)).data
     assert out.startswith('<iframe srcdoc="') and "<script>" not in out
     assert "&lt;script&gt;" in out
+
+
+# ---------------------------------------------------------------- graphs above the node limit
+def test_graph_above_the_limit_draws_its_top_part_and_says_so() -> None:
+    g = synthetic_graph(1200, 2400, papers=400, seed=2)  # 1,600 nodes
+    w = H.HtmlWriter(max_nodes=300)
+    data = _data(w.render(g))
+    nodes = {n["id"] for n in data["nodes"]}
+    assert 0 < len(nodes) <= 300 and w.counts == (len(data["nodes"]), len(data["edges"]))
+    assert all(e["from"] in nodes and e["to"] in nodes for e in data["edges"])
+    note = data["options"]["kg"]["note"]
+    assert note == w.note and note.startswith("Showing 300 of 1,600 nodes (limit 300)")
+    assert "Left out: " in note and "kg html --focus NAME --depth 2" in note and "--max-nodes 0" in note
+    # The hubs (most papers and relations) are the ones drawn; each kind gets part of the page.
+    assert {"e0", "e1", "e2"} <= nodes
+    assert any(n["kind"] == "paper" for n in data["nodes"]) and any(n["kind"] == "entity" for n in data["nodes"])
+
+
+def test_default_limit_and_kept_focus() -> None:
+    g = synthetic_graph(3400, 5000, papers=600, seed=3)  # 4,000 nodes
+    part, note = H.HtmlWriter().plan(g, keep=["e3399"])
+    assert len(part.papers) + len(part.entities) == H.MAX_NODES == 3000
+    assert "e3399" in {e.id for e in part.entities}  # a --focus entity stays though it ranks last
+    assert note.startswith("Showing 3,000 of 4,000 nodes")
+
+
+def test_graph_within_the_limit_is_drawn_whole_without_note() -> None:
+    g = example_graph()
+    w = H.HtmlWriter(max_nodes=len(g.papers) + len(g.entities))
+    data = _data(w.render(g))
+    assert data["options"]["kg"]["note"] == "" == w.note
+    assert len(data["nodes"]) == len(g.papers) + len(g.entities)
+    assert H.HtmlWriter(max_nodes=0).plan(g)[0] is g

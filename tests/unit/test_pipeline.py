@@ -213,3 +213,17 @@ def test_stream_linker_equals_linking_everything_at_once() -> None:
     assert parts == whole
     ids = {e.name: e.id for ex in whole for e in ex.entities}
     assert ids["ProcX"] == "procedural-mixer" and ids["AmbN"] == "ambn"  # rule 2 applied / ambiguous
+
+
+def test_a_capped_graph_html_is_noted_in_the_summary(tmp_path: Path) -> None:
+    from kg.write.html import HtmlWriter
+
+    inp = write_jsonl(tmp_path / "in.jsonl", papers(20))
+    summary, _ = run_build(
+        [inp], tmp_path / "out", quiet=True, writers=[HtmlWriter(max_nodes=10).write], factory=FakeExtractor
+    )
+    assert len(summary.notes) == 1 and summary.notes[0].startswith("graph.html: Showing 10 of ")
+    assert "kg html --focus" in summary.notes[0]
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["notes"] == list(summary.notes)
+    summary, _ = run_build([inp], tmp_path / "out", quiet=True, writers=[HtmlWriter().write], factory=FakeExtractor)
+    assert summary.notes == ()

@@ -117,6 +117,12 @@
     document.getElementById("kg-counts").textContent = text;
   }
   showCounts();
+  if (kgConf.note) {
+    // A capped page says what it left out and how to draw the rest (text only).
+    var note = document.getElementById("kg-note");
+    note.textContent = kgConf.note;
+    note.hidden = false;
+  }
 
   // ----------------------------------------------------------------- search
   var datalist = document.getElementById("kg-names");
