@@ -274,13 +274,18 @@ def select(
     )
 
 
-def overview(graph: Graph, max_nodes: int, keep: Iterable[str] = ()) -> tuple[Graph, str]:
-    """At most ``max_nodes`` papers and entities of ``graph``, and a note saying what was left out.
+def overview(
+    graph: Graph, max_nodes: int, keep: Iterable[str] = (), max_edges: int | None = None
+) -> tuple[Graph, str]:
+    """At most ``max_nodes`` papers and entities of ``graph`` and at most ``max_edges`` edges, and a
+    note saying what was left out.
 
-    When ``graph`` is small enough (or ``max_nodes`` is 0) it comes back unchanged with an empty
-    note. Otherwise: the entities with the most papers and relations (about 3/5 of the nodes;
-    ``keep`` ids first), the papers naming most of those (the rest), and the relations, mentions
-    and paper links among them. Deterministic: ties go by id or input order.
+    When ``graph`` is within both limits (or ``max_nodes`` is 0) it comes back unchanged with an
+    empty note. Nodes: the entities with the most papers and relations (about 3/5 of the nodes;
+    ``keep`` ids first), then the papers naming most of those. Edges, counted as a page draws them
+    (one per distinct relation, mention pair or paper link; default limit 4 × ``max_nodes``): the
+    paper links among the nodes, the relations asserted by the most papers, then the mentions
+    named most often. Deterministic: ties go by id or input order.
 
     Examples
     --------
@@ -288,12 +293,27 @@ def overview(graph: Graph, max_nodes: int, keep: Iterable[str] = ()) -> tuple[Gr
     >>> part, note = overview(g, 50)
     >>> len(part.entities) + len(part.papers) <= 50, note.startswith("Showing 50 of 400 nodes")
     (True, True)
-    >>> overview(g, 0)[0] is g, overview(g, 400)[1]
+    >>> overview(g, 0)[0] is g, overview(g, 1000)[1]
     (True, '')
+    >>> overview(g, 400, max_edges=100)[1].startswith("Showing all 400 nodes and the 100 edges")
+    True
     """
     total = len(graph.papers) + len(graph.entities)
-    if max_nodes <= 0 or total <= max_nodes:
+    if max_nodes <= 0:
         return graph, ""
+    edge_limit = max_edges or 4 * max_nodes
+    if total <= max_nodes:
+        relations, mentions, capped = _cap_edges(
+            list(graph.relations), list(graph.mentions), list(graph.paper_links), edge_limit
+        )
+        if not capped:
+            return graph, ""
+        part = dataclasses.replace(graph, relations=tuple(relations), mentions=tuple(mentions))
+        return part, (
+            f"Showing all {total:,} nodes and the {capped:,} edges asserted or named most often "
+            f"(limit {edge_limit:,}). Left out: {_left_out(graph, part)}. {_HOW}"
+        )
+
     keep = set(keep)
     score: Counter[str] = Counter({e.id: len(e.papers) for e in graph.entities})
     for r in graph.relations:
@@ -323,28 +343,65 @@ def overview(graph: Graph, max_nodes: int, keep: Iterable[str] = ()) -> tuple[Gr
     entity_ids.update(e.id for e in ranked[len(entity_ids) : len(entity_ids) + spare])
 
     nodes = entity_ids | chosen
+    relations, mentions, capped = _cap_edges(
+        [r for r in graph.relations if r.head in nodes and r.tail in nodes],
+        [m for m in graph.mentions if m[0] in chosen and m[1] in entity_ids],
+        [lk for lk in graph.paper_links if lk.source in chosen and lk.target in chosen],
+        edge_limit,
+    )
     part = Graph(
         papers=tuple(p for p in graph.papers if p.id in chosen),
         entities=tuple(e for e in graph.entities if e.id in entity_ids),
-        relations=tuple(r for r in graph.relations if r.head in nodes and r.tail in nodes),
-        mentions=tuple(m for m in graph.mentions if m[0] in chosen and m[1] in entity_ids),
+        relations=tuple(relations),
+        mentions=tuple(mentions),
         paper_links=tuple(lk for lk in graph.paper_links if lk.source in chosen and lk.target in chosen),
         meta=dict(graph.meta),
     )
     shown = len(part.papers) + len(part.entities)
-    left = (
+    among = f" Among them, the {capped:,} edges asserted or named most often (limit {edge_limit:,})." if capped else ""
+    note = (
+        f"Showing {shown:,} of {total:,} nodes (limit {max_nodes:,}): the {len(part.entities):,} entities "
+        f"with the most papers and relations and the {len(part.papers):,} papers that name most of them."
+        f"{among} Left out: {_left_out(graph, part)}. {_HOW}"
+    )
+    return part, note
+
+
+_HOW = (
+    "Draw another part with `kg html --focus NAME --depth 2` (or --types, --relations), "
+    "or everything with `kg html --max-nodes 0` (slow beyond ~5,000 nodes)."
+)
+
+
+def _left_out(graph: Graph, part: Graph) -> str:
+    return (
         f"{len(graph.entities) - len(part.entities):,} entities, {len(graph.papers) - len(part.papers):,} papers, "
         f"{len(graph.relations) - len(part.relations):,} relations, "
         f"{len(graph.mentions) - len(part.mentions):,} mentions and "
         f"{len(graph.paper_links) - len(part.paper_links):,} paper links"
     )
-    note = (
-        f"Showing {shown:,} of {total:,} nodes (limit {max_nodes:,}): the {len(part.entities):,} entities "
-        f"with the most papers and relations and the {len(part.papers):,} papers that name most of them. "
-        f"Left out: {left}. Draw another part with `kg html --focus NAME --depth 2` "
-        f"(or --types, --relations), or everything with `kg html --max-nodes 0` (slow beyond ~5,000 nodes)."
-    )
-    return part, note
+
+
+def _cap_edges(
+    relations: list[Relation], mentions: list[tuple[str, str, int]], links: list[PaperLink], max_edges: int
+) -> tuple[list[Relation], list[tuple[str, str, int]], int]:
+    """Relations and mentions within ``max_edges`` page edges (paper links all kept); the third
+    value is how many edges are kept, or 0 when nothing had to go."""
+    support = Counter((r.head, r.type, r.tail) for r in relations)
+    pairs = {(m[0], m[1]) for m in mentions}
+    n_links = len({(lk.source, lk.type, lk.target) for lk in links})
+    if len(support) + len(pairs) + n_links <= max_edges:
+        return relations, mentions, 0
+    budget = max(0, max_edges - n_links)
+    # Stable sorts: ties keep the graph's order.
+    top = set(sorted(support, key=lambda k: -support[k])[: budget * 2 // 3])
+    relations = [r for r in relations if (r.head, r.type, r.tail) in top]
+    count: Counter[tuple[str, str]] = Counter()
+    for pid, eid, n in mentions:
+        count[(pid, eid)] += n
+    kept = set(sorted(count, key=lambda k: -count[k])[: budget - len(top)])
+    mentions = [m for m in mentions if (m[0], m[1]) in kept]
+    return relations, mentions, n_links + len(top) + len(kept)
 
 
 # --------------------------------------------------------------------------- statistics

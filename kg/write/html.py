@@ -470,6 +470,8 @@ class HtmlWriter:
         Layout seed; the same graph and seed give the same page.
     max_nodes : int
         Draw at most this many papers and entities (0: no limit); see :meth:`plan`.
+    max_edges : int, optional
+        Draw at most this many edges (default 4 × ``max_nodes``).
 
     Attributes
     ----------
@@ -480,11 +482,16 @@ class HtmlWriter:
     """
 
     def __init__(
-        self, heading: str = "kg: ML research knowledge graph", seed: int = 0, max_nodes: int = MAX_NODES
+        self,
+        heading: str = "kg: ML research knowledge graph",
+        seed: int = 0,
+        max_nodes: int = MAX_NODES,
+        max_edges: int | None = None,
     ) -> None:
         self.heading = heading
         self.seed = seed
         self.max_nodes = max_nodes
+        self.max_edges = max_edges
         self.note = ""
         self.counts = (0, 0)
 
@@ -493,7 +500,7 @@ class HtmlWriter:
         (:func:`kg.analysis.overview` with ``max_nodes``; ``keep`` ids are drawn first)."""
         from kg.analysis import overview
 
-        return overview(graph, self.max_nodes, keep)
+        return overview(graph, self.max_nodes, keep, self.max_edges)
 
     def render(self, graph: Graph, keep: Sequence[str] = ()) -> str:
         """The page as a string (of :meth:`plan`'s part of ``graph``).

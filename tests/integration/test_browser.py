@@ -212,6 +212,21 @@ def test_scale_3000_nodes_interactive_within_seconds(browser: Browser, tmp_path:
     assert browser.remote == []
 
 
+def test_capped_page_says_what_it_left_out(browser: Browser, tmp_path: Path) -> None:
+    g = synthetic_graph(900, 1800, papers=300, seed=5)  # 1,200 nodes
+    path = HtmlWriter(max_nodes=400).write(g, tmp_path)[0]
+    page = browser.open(path)
+    nodes, edges = _in_page(page)
+    assert nodes == 400 and edges <= 1600
+    note = page.locator("#kg-note")
+    assert note.is_visible()
+    text = note.text_content() or ""
+    assert text.startswith("Showing 400 of 1,200 nodes") and "kg html --focus NAME --depth 2" in text
+    assert page.errors == [] and browser.remote == []  # type: ignore[attr-defined]
+    small = browser.open(_write(example_graph(), tmp_path))
+    assert not small.locator("#kg-note").is_visible()
+
+
 def test_bundled_corpus_page(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> None:
     from kg.pipeline import run_build
     from kg.write.graphjson import read_graph

@@ -230,3 +230,14 @@ def test_graph_within_the_limit_is_drawn_whole_without_note() -> None:
     assert data["options"]["kg"]["note"] == "" == w.note
     assert len(data["nodes"]) == len(g.papers) + len(g.entities)
     assert H.HtmlWriter(max_nodes=0).plan(g)[0] is g
+
+
+def test_edges_are_capped_too_keeping_the_most_supported() -> None:
+    g = synthetic_graph(100, 3000, papers=50, seed=4)  # 150 nodes, thousands of edges
+    w = H.HtmlWriter(max_nodes=200, max_edges=400)
+    data = _data(w.render(g))
+    assert len(data["nodes"]) == 150 and len(data["edges"]) <= 400
+    assert w.note.startswith("Showing all 150 nodes and the ") and "(limit 400)" in w.note
+    widths = sorted((e["width"] for e in data["edges"] if e["kind"] == "relation"), reverse=True)
+    full = sorted((e["width"] for e in H._elements(g).edges if e["kind"] == "relation"), reverse=True)
+    assert widths == full[: len(widths)]  # the relations drawn are those most papers assert
