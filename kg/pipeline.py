@@ -325,7 +325,7 @@ def _linked(cache: ExtractionCache, jsonl: IO[str] | None) -> Iterator[Extractio
     """This run's extractions, linked, in input order; each also written to ``jsonl``."""
     from kg.link import Linker
 
-    linker = StreamLinker(Linker(), cache.run_extractions())
+    linker = StreamLinker(Linker(), cache.run_extractions(names_only=True))
     # The anchor is re-linked with every batch: keep batches at least as large as it.
     size = max(2000, linker.definitions)
     for batch in _chunks(cache.run_extractions(), size):
