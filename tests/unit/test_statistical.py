@@ -24,7 +24,7 @@ def tagger() -> StatisticalTagger:
 
 def test_shipped_model_is_small_and_has_provenance() -> None:
     size = sum(f.stat().st_size for f in DEFAULT_MODEL.rglob("*") if f.is_file())
-    assert size < 20_000_000
+    assert size < 25_000_000  # three ensemble members of ~7.7 MB
     prov = json.loads((DEFAULT_MODEL / "provenance.json").read_text(encoding="utf-8"))
     assert "GPL-3.0" in prov["data"]["licence"]
     assert set(prov["data"]["files"]) == {"scier/sentences/train.jsonl", "scier/sentences/dev.jsonl"}

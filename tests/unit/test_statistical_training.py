@@ -70,3 +70,14 @@ def test_configs_parse(init: str) -> None:
 def test_unknown_init_is_rejected() -> None:
     with pytest.raises(ValueError, match="'bert'"):
         train_ner.build_config("bert")
+
+
+def test_min_votes_must_fit_the_seeds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sent = tmp_path / "scier" / "sentences"
+    sent.mkdir(parents=True)
+    for split in ("train", "dev"):
+        (sent / f"{split}.jsonl").write_text("", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        train_ner.main(["--data", str(tmp_path), "--out", str(tmp_path / "m"), "--seeds", "0", "1", "--min-votes", "3"])
+    assert "--min-votes 3" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
