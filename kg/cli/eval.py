@@ -99,26 +99,50 @@ def _scier(path: Path, as_json: bool, ner: str) -> None:
     except ImportError as exc:
         raise InputError(f"SciER scoring is not available in this build ({exc})") from None
     from kg.extract import Extractor, build_nlp, load_extractor
-    from kg.types import Paper
+    from kg.types import Extraction, Paper
 
+    relate = None
     if ner == "statistical":
         from kg.extract.statistical import StatisticalTagger
 
         predict = StatisticalTagger.load().tag
     elif ner in {"pipeline", "combined"}:
         ex = load_extractor() if ner == "pipeline" else Extractor(*build_nlp(statistical=True))
+        last: dict[str, Extraction] = {}
+
+        def extract(text: str) -> Extraction:
+            # predict() and relate() see the same sentence one after the other: extract it once.
+            if text not in last:
+                last.clear()
+                last[text] = ex.extract(Paper("scier", "", text))
+            return last[text]
 
         def predict(text: str) -> list[tuple[int, int, str]]:
-            out = ex.extract(Paper("scier", "", text))
             return [
                 (m.start, m.end, e.type.value)
-                for e in out.entities
+                for e in extract(text).entities
                 for m in e.mentions
                 if m.field == "abstract"
             ]
+
+        def relate(text: str, _given: object) -> list[tuple[tuple[int, int], str, tuple[int, int]]]:
+            # The pipeline relates its own entities (SciER scores them on predicted spans); a name
+            # stands for its first mention in the sentence.
+            out = extract(text)
+            first = {
+                e.name: (m.start, m.end)
+                for e in out.entities
+                for m in reversed(e.mentions)
+                if m.field == "abstract"
+            }
+            return [
+                (first[r.head], r.type.value, first[r.tail])
+                for r in out.relations
+                if r.head in first and r.tail in first
+            ]
     else:
         raise InputError(f"unknown --ner {ner!r} (choose pipeline, statistical or combined)")
-    scores = scier.score_scier(path, predict)
+    scores = scier.score_scier(path, predict, relate)
     if as_json:
         sys.stdout.write(json.dumps(scores.to_dict(), indent=2) + "\n")
     else:

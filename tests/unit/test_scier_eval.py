@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -156,3 +158,21 @@ def test_bad_input(tmp_path: Path) -> None:
     bad.write_text('{"text": "x"}\n', encoding="utf-8")
     with pytest.raises(InputError, match="bad.jsonl:1"):
         load_scier(bad)
+
+
+def test_cli_scores_the_pipelines_relations_on_its_own_spans(tmp_path: Path) -> None:
+    rec = {"id": "d#s0", "text": "BERT is evaluated on GLUE .",
+           "relations": [{"head": 0, "tail": 1, "type": "Evaluated-With"}],
+           "entities": [{"start": 0, "end": 4, "type": "Method", "text": "BERT"},
+                        {"start": 21, "end": 25, "type": "Dataset", "text": "GLUE"}]}  # fmt: skip
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    kg = Path(sys.executable).with_name("kg")
+    cmd = [str(kg), "eval", "--scier", str(path), "--json"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    scores = json.loads(proc.stdout)
+    assert scores["micro"]["tp"] == 2
+    assert scores["relations"]["evaluated-on"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0,
+                                                   "tp": 1, "fp": 0, "fn": 0}  # fmt: skip
+    assert scores["relations_on_gold"] is False
