@@ -52,6 +52,7 @@ RULE_CONFIDENCE: dict[str, float] = {
     "uses-cue:self": 0.45,
     "applied-to": 0.5,
     "applied-to-title": 0.75,
+    "x-for-task": 0.5,
     "evaluated-with": 0.7,
 }
 
@@ -131,6 +132,9 @@ _FOR_TASK = re.compile(
 _ON = re.compile(r"\b(?:on|across|in|over|using|of|such as|including|like)\b(?:\s+\S+){0,6}?\s*$", re.I)
 _LIST_SEP = re.compile(r"\s*(?:,|and|or|&|as well as|, and|, or)\s*(?:the\s+)?", re.I)
 _BASED = re.compile(r"-based\s+(?:[\w-]+\s+){0,2}?")
+# "BERT for question answering", "CNNs applied to image classification": a system right before a task.
+_X_FOR_TASK = re.compile(r"\s+(?:(?:is |are |was |were )?(?:applied|used|designed|tailored|adapted) )?"
+                         r"(?:for|to|in)\s+(?:the\s+)?(?:task\s+of\s+)?", re.I)
 _NOVEL = re.compile(
     r"\b(?:a|an|our|the)\s+(?:[\w-]+\s+){0,2}?(?:novel|new|proposed)\s+(?:[\w-]+\s+){0,2}?$", re.I
 )
@@ -432,6 +436,8 @@ def extract_relations(
             if _BASED.fullmatch(text[a.end : b.start]) and a.type in SYSTEMS and b.type in SYSTEMS:
                 rel = RelationType.BUILDS_ON if b.type is types.get(a.name) else RelationType.USES
                 _add(out, b.name, rel, a.name, text, "x-based-y", types)
+            elif a.type in SYSTEMS and b.type is EntityType.TASK and _X_FOR_TASK.fullmatch(text[a.end : b.start]):
+                _add(out, a.name, RelationType.APPLIED_TO, b.name, text, "x-for-task", types)
         if head is not None:
             for x in mentions:
                 if x.type is EntityType.TASK and _FOR_TASK.search(text[max(0, x.start - 60) : x.start]):

@@ -116,3 +116,11 @@ def test_nearest_cue_owns_the_tail(ex) -> None:
     )
     assert ("NoiseNet", "uses", "mixup") in t
     assert ("NoiseNet", "builds-on", "mixup") not in t
+
+
+def test_a_system_right_before_a_task_is_applied_to_it(ex) -> None:
+    t = triples(ex, "A study of point clouds", "PointCLIP adopts CLIP for shape classification.")
+    assert ("CLIP", "applied-to", "shape classification") in t
+    # Only when nothing but "for/to/in (the task of)" stands between them.
+    t = triples(ex, "A study", "CLIP, which was trained for months, helps shape classification.")
+    assert ("CLIP", "applied-to", "shape classification") not in t
