@@ -87,61 +87,79 @@ def to_node_link(graph: Graph) -> dict[str, Any]:
 
 def from_node_link(data: dict[str, Any]) -> Graph:
     """Inverse of :func:`to_node_link`."""
+    return _graph(data.get("graph", {}), data["nodes"], data["links"])
+
+
+def _graph(meta: dict[str, Any], nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]) -> Graph:
     papers, entities, relations, mentions, links = [], [], [], [], []
-    for n in data["nodes"]:
+    # One string object per id: ids recur in every mention, relation and entity's paper list.
+    memo: dict[str, str] = {}
+    one = memo.setdefault
+    for n in nodes:
         if n["kind"] == "Paper":
             papers.append(
                 Paper(
-                    id=n["id"], title=n["title"], abstract=n["abstract"], date=n["date"], url=n["url"],
-                    arxiv_id=n["arxiv_id"], authors=tuple(n["authors"]), categories=tuple(n["categories"]),
-                    source=n["source"], seen=tuple(Sighting(s, line, d) for s, line, d in n["seen"]),
+                    id=one(n["id"], n["id"]), title=n["title"], abstract=n["abstract"], date=n["date"],
+                    url=n["url"], arxiv_id=n["arxiv_id"], authors=tuple(n["authors"]),
+                    categories=tuple(n["categories"]), source=n["source"],
+                    seen=tuple(Sighting(s, line, d) for s, line, d in n["seen"]),
                 )
             )
         else:
             entities.append(
                 Entity(
-                    id=n["id"], type=EntityType(n["type"]), name=n["name"],
-                    aliases=tuple(n["aliases"]), papers=tuple(n["papers"]),
+                    id=one(n["id"], n["id"]), type=EntityType(n["type"]), name=n["name"],
+                    aliases=tuple(n["aliases"]), papers=tuple(one(p, p) for p in n["papers"]),
                 )
             )
-    for e in data["links"]:
+    for e in edges:
+        source, target = one(e["source"], e["source"]), one(e["target"], e["target"])
         if e["kind"] == "relation":
             relations.append(
                 Relation(
-                    head=e["source"], type=RelationType(e["type"]), tail=e["target"], paper_id=e["paper_id"],
+                    head=source, type=RelationType(e["type"]), tail=target, paper_id=one(e["paper_id"], e["paper_id"]),
                     evidence=e["evidence"], confidence=e["confidence"], extractor=e["extractor"],
                 )
             )
         elif e["kind"] == "mentions":
-            mentions.append((e["source"], e["target"], e["count"]))
+            mentions.append((source, target, e["count"]))
         else:
             links.append(
                 PaperLink(
-                    source=e["source"], type=RelationType(e["type"]), target=e["target"], via=e["via"],
+                    source=source, type=RelationType(e["type"]), target=target, via=one(e["via"], e["via"]),
                     evidence=e["evidence"], confidence=e["confidence"],
                 )
             )
-    meta = {k: str(v) for k, v in data.get("graph", {}).items()}
-    return Graph(tuple(papers), tuple(entities), tuple(relations), tuple(mentions), tuple(links), meta)
+    return Graph(
+        tuple(papers), tuple(entities), tuple(relations), tuple(mentions), tuple(links),
+        {k: str(v) for k, v in meta.items()},
+    )
+
+
+_HEAD = '{"directed": true, "multigraph": true, "graph": '
+_NODES = ', "nodes": [\n'
+_LINKS = '\n], "links": [\n'
+_END = "\n]}"
 
 
 def write_graph(graph: Graph, out_dir: Path) -> Path:
     """Write ``out_dir/graph.json``, one node or link at a time (no second copy of the graph).
 
-    The file is :func:`to_node_link` as ``json.dump`` would write it; it is written beside its
-    target and renamed over it, so an interrupted build leaves the old file or none.
+    The file is :func:`to_node_link` as JSON with one node or link per line, so that
+    :func:`read_graph` can read it line by line too; it is written beside its target and renamed
+    over it, so an interrupted build leaves the old file or none.
     """
     path = Path(out_dir) / GRAPH_JSON
     tmp = path.with_name(f".{GRAPH_JSON}.tmp")
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("w", encoding="utf-8") as f:
-            f.write('{"directed": true, "multigraph": true, "graph": ' + dumps(dict(graph.meta)) + ', "nodes": [')
+        with tmp.open("w", encoding="utf-8", newline="\n") as f:
+            f.write(_HEAD + dumps(dict(graph.meta)) + _NODES)
             _write_rows(f, _node_rows(graph), dumps)
-            f.write('], "links": [')
+            f.write(_LINKS)
             _write_rows(f, _link_rows(graph), dumps)
-            f.write("]}")
+            f.write(_END)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -150,24 +168,56 @@ def write_graph(graph: Graph, out_dir: Path) -> Path:
 
 
 def _write_rows(f: IO[str], rows: Iterable[dict[str, Any]], dumps: Callable[[Any], str]) -> None:
+    # ensure_ascii=False keeps U+2028 and friends raw, but they are no line breaks for str.split("\n").
     sep = ""
     buf: list[str] = []
     for row in rows:
         buf.append(dumps(row))
         if len(buf) >= 1000:
-            f.write(sep + ", ".join(buf))
-            sep, buf = ", ", []
+            f.write(sep + ",\n".join(buf))
+            sep, buf = ",\n", []
     if buf:
-        f.write(sep + ", ".join(buf))
+        f.write(sep + ",\n".join(buf))
+
+
+def _rows(f: IO[str], last: str) -> Iterator[dict[str, Any]]:
+    for line in f:
+        if line == last:
+            return
+        if line == "\n":  # an empty list
+            continue
+        row = json.loads(line.removesuffix("\n").removesuffix(","))
+        if not isinstance(row, dict):
+            raise ValueError("a node or link is not an object")
+        yield row
+    raise ValueError("graph.json ends early")
+
+
+def _read_lines(f: IO[str]) -> Graph | None:
+    """The graph of a file :func:`write_graph` wrote, read a line at a time; None for another layout."""
+    first = f.readline()
+    if not (first.startswith(_HEAD) and first.endswith(_NODES)):
+        return None
+    meta = json.loads(first[len(_HEAD) : -len(_NODES)])
+    nodes = list(_rows(f, "]" + _LINKS[2:]))
+    return _graph(meta, nodes, _rows(f, "]}"))
 
 
 def read_graph(out_dir: Path) -> Graph:
-    """Read the Graph of an existing build directory (its graph.json)."""
+    """Read the Graph of an existing build directory (its graph.json).
+
+    A graph.json :func:`write_graph` wrote is read a line at a time (memory: the Graph only);
+    any other node-link JSON whole.
+    """
     path = Path(out_dir) / GRAPH_JSON
     if not path.is_file():
         raise InputError(f"no build in {out_dir}: {path} is missing (run `kg build --out {out_dir}` first)")
     try:
-        with path.open(encoding="utf-8") as f:
-            return from_node_link(json.load(f))
+        with path.open(encoding="utf-8", newline="\n") as f:
+            graph = _read_lines(f)
+            if graph is None:
+                f.seek(0)
+                graph = from_node_link(json.load(f))
+            return graph
     except (json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
         raise InputError(f"{path} is not a kg graph.json ({exc})") from exc

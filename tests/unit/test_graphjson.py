@@ -46,3 +46,29 @@ def test_missing_or_broken_build_is_a_clear_input_error(tmp_path):
     (tmp_path / "graph.json").write_text(json.dumps({"nodes": [{"id": "x"}], "links": []}))
     with pytest.raises(InputError, match="not a kg graph.json"):
         read_graph(tmp_path)
+
+
+@pytest.mark.parametrize("layout", ["lines", "compact"])
+def test_read_back_line_by_line_or_whole(graph, tmp_path, layout):
+    from kg.analysis import example_graph
+    from kg.write.graphjson import to_node_link
+
+    for g in (graph, example_graph(hostile=True), Graph()):
+        write_graph(g, tmp_path)
+        if layout == "compact":  # node-link JSON as json.dump writes it (older builds, other tools)
+            (tmp_path / "graph.json").write_text(json.dumps(to_node_link(g)), encoding="utf-8")
+        else:
+            text = (tmp_path / "graph.json").read_text(encoding="utf-8")
+            assert json.loads(text) == json.loads(json.dumps(to_node_link(g)))
+            rows = [line for line in text.split("\n") if line.startswith('{"kind": ')]
+            assert len(rows) == sum(map(len, (g.papers, g.entities, g.relations, g.mentions, g.paper_links)))
+        back = read_graph(tmp_path)
+        assert back == g and back.meta == g.meta
+
+
+def test_truncated_graph_json_is_a_clear_input_error(graph, tmp_path):
+    write_graph(graph, tmp_path)
+    path = tmp_path / "graph.json"
+    path.write_text(path.read_text(encoding="utf-8")[:-40], encoding="utf-8")
+    with pytest.raises(InputError, match="not a kg graph.json"):
+        read_graph(tmp_path)
