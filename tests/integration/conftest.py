@@ -19,9 +19,11 @@ import random
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import neo4j
 import pytest
@@ -108,3 +110,17 @@ def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     kg = Path(sys.executable).with_name("kg")
     subprocess.run([str(kg), "build", "--out", str(out), "--quiet"], check=True, timeout=1200)
     return out
+
+
+def wait_js(page: Any, expression: str, timeout_s: float) -> None:
+    """Poll a JavaScript expression from Python until it is truthy.
+
+    Not playwright's wait_for_function: that evaluates its predicate with eval() inside the page,
+    which our pages' Content-Security-Policy (no 'unsafe-eval') refuses whenever the first check
+    is false. page.evaluate goes through the DevTools protocol, which the CSP does not govern.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        page.wait_for_timeout(50)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import wait_js
 
 from kg.analysis import example_graph, synthetic_graph
 from kg.types import EntityType, Graph
@@ -50,7 +51,7 @@ class Browser:
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.errors = errors  # type: ignore[attr-defined]
         page.goto(path.resolve().as_uri())
-        page.wait_for_function("window.kgReady === true", timeout=timeout_s * 1000)
+        wait_js(page, "window.kgReady === true", timeout_s)
         return page
 
 

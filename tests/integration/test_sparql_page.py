@@ -11,6 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import sparql_graph  # noqa: E402
+from conftest import wait_js  # noqa: E402
 
 pytestmark = [pytest.mark.sparql, pytest.mark.browser]
 
@@ -62,7 +63,7 @@ def test_cookbook_example_runs_and_hostile_text_stays_text(server, page_env):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server.url + "/")
-    page.wait_for_function("document.querySelectorAll('#examples option').length > 10", timeout=30_000)
+    wait_js(page, "document.querySelectorAll('#examples option').length > 10", 30)
     page.select_option("#examples", "improves-on-lora")
     assert "mlkg:improvesOn" in page.input_value("#query")
     page.click("#run")
