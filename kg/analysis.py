@@ -281,11 +281,11 @@ def overview(
     note saying what was left out.
 
     When ``graph`` is within both limits (or ``max_nodes`` is 0) it comes back unchanged with an
-    empty note. Nodes: the entities with the most papers and relations (about 3/5 of the nodes;
-    ``keep`` ids first), then the papers naming most of those. Edges, counted as a page draws them
-    (one per distinct relation, mention pair or paper link; default limit 4 × ``max_nodes``): the
-    paper links among the nodes, the relations asserted by the most papers, then the mentions
-    named most often. Deterministic: ties go by id or input order.
+    empty note. Nodes: the entities with the most papers and relations (3/5 of the nodes, or more
+    if there are few papers; ``keep`` ids first), then the papers naming most of those. Edges,
+    counted as a page draws them (one per distinct relation, mention pair or paper link; default
+    limit 4 × ``max_nodes``): the paper links among the nodes, the relations asserted by the most
+    papers, then the mentions named most often. Deterministic: ties go by id or input order.
 
     Examples
     --------
@@ -319,10 +319,12 @@ def overview(
     for r in graph.relations:
         score[r.head] += 1
         score[r.tail] += 1
-    paper_budget = min(len(graph.papers), max_nodes * 2 // 5)
+    # 2/5 of the nodes for papers, the rest for entities; either's unused share goes to the other.
+    entity_count = min(len(graph.entities), max_nodes - min(len(graph.papers), max_nodes * 2 // 5))
+    paper_budget = min(len(graph.papers), max_nodes - entity_count)
     kept_papers = [p.id for p in graph.papers if p.id in keep][:paper_budget]
     ranked = sorted(graph.entities, key=lambda e: (e.id not in keep, -score[e.id], e.id))
-    entity_ids = {e.id for e in ranked[: max_nodes - paper_budget]}
+    entity_ids = {e.id for e in ranked[:entity_count]}
 
     # Papers by how many of the chosen entities they name or relate.
     order = {p.id: i for i, p in enumerate(graph.papers)}
@@ -338,7 +340,7 @@ def overview(
         if len(chosen) >= paper_budget:
             break
         chosen.add(pid)
-    # A budget the papers leave unused goes to more entities.
+    # A budget the papers leave unused (too few name the chosen entities) goes to more entities.
     spare = max_nodes - len(entity_ids) - len(chosen)
     entity_ids.update(e.id for e in ranked[len(entity_ids) : len(entity_ids) + spare])
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from kg import registry
 from kg.build import MAX_PROPOSERS
@@ -83,7 +84,7 @@ def _print_summary(summary: BuildSummary, where: str) -> None:
     table.add_row("extracted", f"{summary.extracted} ({summary.cached} from the cache)")
     table.add_row("seconds", f"{summary.seconds:.1f}")
     for note in summary.notes:
-        table.add_row("note", note)
+        table.add_row("note", Text(note))  # plain text: no rich markup
     console.print(table)
 
 

@@ -241,3 +241,10 @@ def test_edges_are_capped_too_keeping_the_most_supported() -> None:
     widths = sorted((e["width"] for e in data["edges"] if e["kind"] == "relation"), reverse=True)
     full = sorted((e["width"] for e in H._elements(g).edges if e["kind"] == "relation"), reverse=True)
     assert widths == full[: len(widths)]  # the relations drawn are those most papers assert
+
+
+def test_few_entities_leave_their_share_to_papers() -> None:
+    g = synthetic_graph(50, 2000, papers=900, seed=6)  # 950 nodes, mostly papers
+    part, note = H.HtmlWriter(max_nodes=500).plan(g)
+    assert len(part.entities) == 50 and len(part.papers) == 450
+    assert note.startswith("Showing 500 of 950 nodes")
