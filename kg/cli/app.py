@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-__all__ = ["app", "console", "err_console", "OutDir", "Quiet", "DEFAULT_OUT"]
+__all__ = ["app", "console", "err_console", "say", "OutDir", "Quiet", "DEFAULT_OUT"]
 
 HELP = """kg: a knowledge graph of ML research from paper titles and abstracts.
 
@@ -29,6 +29,15 @@ console = Console()
 err_console = Console(stderr=True)
 
 DEFAULT_OUT = Path("kg-out")
+
+
+def say(text: str, err: bool = False) -> None:
+    """One line as it is: never wrapped at the terminal's width, no markup, no highlighting.
+
+    For lines that name files, counts and versions, which scripts parse and tests assert
+    (human tables go through rich and may wrap).
+    """
+    (err_console if err else console).print(text, soft_wrap=True, markup=False, highlight=False, emoji=False)
 
 OutDir = Annotated[
     Path,

