@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
+from kg.evaluate.bootstrap import prf_intervals
 from kg.types import PAPER
 from kg.vocab import EntityType, RelationType
 
@@ -41,6 +42,7 @@ __all__ = [
     "read_jsonl",
     "score",
     "calibration",
+    "HIGH_CONFIDENCE",
 ]
 
 CORE_RELATIONS = (
@@ -48,6 +50,8 @@ CORE_RELATIONS = (
     RelationType.EVALUATED_ON.value,
     RelationType.BUILDS_ON.value,
 )
+#: The confidence above which relations are promised to be >= 90% correct (issue 11).
+HIGH_CONFIDENCE = 0.8
 _LENIENT = {
     EntityType.BENCHMARK.value: EntityType.DATASET.value,
     EntityType.MODEL.value: EntityType.METHOD.value,
@@ -97,8 +101,17 @@ class PRF:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def to_dict(self) -> dict[str, float | int]:
-        return {
+    def counts(self) -> tuple[int, int, int]:
+        return (self.tp, self.fp, self.fn)
+
+    def add(self, other: PRF) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    def to_dict(self, per_paper: Sequence[tuple[int, int, int]] | None = None) -> dict[str, Any]:
+        """Counts and scores; with ``per_paper`` counts also 95% bootstrap intervals (``f1_ci`` ...)."""
+        d: dict[str, Any] = {
             "tp": self.tp,
             "fp": self.fp,
             "fn": self.fn,
@@ -106,6 +119,9 @@ class PRF:
             "recall": round(self.recall, 4),
             "f1": round(self.f1, 4),
         }
+        if per_paper is not None:
+            d.update(prf_intervals(per_paper))
+        return d
 
 
 @dataclass
@@ -123,22 +139,70 @@ class GoldScores:
     #: (confidence, correct) for every predicted relation, for the calibration table.
     confidences: list[tuple[float, bool]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    #: Per paper, the (tp, fp, fn) of every score by key ("entities.lenient", ...): bootstrap input.
+    per_paper: list[dict[str, tuple[int, int, int]]] = field(default_factory=list)
+
+    def _prfs(self) -> dict[str, PRF]:
+        """Every bootstrapped score by key; high-confidence relations as a PRF whose precision counts."""
+        high = PRF()
+        for c, ok in self.confidences:
+            if c >= HIGH_CONFIDENCE:
+                high.tp += ok
+                high.fp += not ok
+        return {
+            "entities.strict": self.entities_strict,
+            "entities.lenient": self.entities_lenient,
+            **{f"entities.by_type.{k}": v for k, v in self.entity_types.items()},
+            "relations.all": self.relations,
+            "relations.core": self.relations_core,
+            **{f"relations.by_type.{k}": v for k, v in self.relation_types.items()},
+            "calibration.high": high,
+        }
+
+    def add(self, one: GoldScores) -> None:
+        """Fold in the scores of one paper, remembering its counts for the bootstrap."""
+        self.papers += one.papers
+        for mine, theirs in (
+            (self.entities_strict, one.entities_strict),
+            (self.entities_lenient, one.entities_lenient),
+            (self.relations, one.relations),
+            (self.relations_core, one.relations_core),
+        ):
+            mine.add(theirs)
+        for table, other in (
+            (self.entity_types, one.entity_types),
+            (self.relation_types, one.relation_types),
+            (self.rules, one.rules),
+        ):
+            for k, v in other.items():
+                table[k].add(v)
+        self.confidences.extend(one.confidences)
+        self.errors.extend(one.errors)
+        self.per_paper.append({k: v.counts() for k, v in one._prfs().items()})
+
+    def _ci(self, key: str) -> list[tuple[int, int, int]]:
+        return [paper.get(key, (0, 0, 0)) for paper in self.per_paper]
 
     def to_dict(self) -> dict[str, Any]:
+        def prf(key: str, v: PRF) -> dict[str, Any]:
+            return v.to_dict(self._ci(key))
+
+        cal = calibration(self.confidences)
+        cal[-1]["precision_ci"] = prf_intervals(self._ci("calibration.high"))["precision_ci"]
         return {
             "papers": self.papers,
             "entities": {
-                "strict": self.entities_strict.to_dict(),
-                "lenient": self.entities_lenient.to_dict(),
-                "by_type": {k: v.to_dict() for k, v in sorted(self.entity_types.items())},
+                "strict": prf("entities.strict", self.entities_strict),
+                "lenient": prf("entities.lenient", self.entities_lenient),
+                "by_type": {k: prf(f"entities.by_type.{k}", v) for k, v in sorted(self.entity_types.items())},
             },
             "relations": {
-                "all": self.relations.to_dict(),
-                "core": self.relations_core.to_dict(),
-                "by_type": {k: v.to_dict() for k, v in sorted(self.relation_types.items())},
+                "all": prf("relations.all", self.relations),
+                "core": prf("relations.core", self.relations_core),
+                "by_type": {k: prf(f"relations.by_type.{k}", v) for k, v in sorted(self.relation_types.items())},
                 "by_rule": {k: v.to_dict() for k, v in sorted(self.rules.items())},
             },
-            "calibration": calibration(self.confidences),
+            "calibration": cal,
         }
 
 
@@ -234,9 +298,7 @@ def _score_paper(s: GoldScores, gold: dict[str, Any], pred: dict[str, Any]) -> N
             pred_triples[t] = r
     for t, r in pred_triples.items():
         ok = t in gold_triples
-        for prf in [s.relations, s.relation_types[t[1]]] + (
-            [s.relations_core] if t[1] in CORE_RELATIONS else []
-        ):
+        for prf in [s.relations, s.relation_types[t[1]]] + ([s.relations_core] if t[1] in CORE_RELATIONS else []):
             prf.tp += ok
             prf.fp += not ok
         rule = r.get("extractor", "")
@@ -253,9 +315,7 @@ def _score_paper(s: GoldScores, gold: dict[str, Any], pred: dict[str, Any]) -> N
                 }
             )
     for t in gold_triples - set(pred_triples):
-        for prf in [s.relations, s.relation_types[t[1]]] + (
-            [s.relations_core] if t[1] in CORE_RELATIONS else []
-        ):
+        for prf in [s.relations, s.relation_types[t[1]]] + ([s.relations_core] if t[1] in CORE_RELATIONS else []):
             prf.fn += 1
         g = next(
             r
@@ -264,9 +324,7 @@ def _score_paper(s: GoldScores, gold: dict[str, Any], pred: dict[str, Any]) -> N
             and r["type"] == t[1]
             and normalise(r["tail"]) == t[2]
         )
-        s.errors.append(
-            {"paper": pid, "kind": "relation FN", "item": f"{g['head']} -{g['type']}-> {g['tail']}"}
-        )
+        s.errors.append({"paper": pid, "kind": "relation FN", "item": f"{g['head']} -{g['type']}-> {g['tail']}"})
 
 
 def score(gold: Iterable[dict[str, Any]], predictions: Iterable[dict[str, Any]]) -> GoldScores:
@@ -282,9 +340,10 @@ def score(gold: Iterable[dict[str, Any]], predictions: Iterable[dict[str, Any]])
     s = GoldScores()
     empty: dict[str, Any] = {"entities": [], "relations": []}
     for g in gold:
-        s.papers += 1
+        one = GoldScores(papers=1)
         pred = by_id.get(g.get("id")) or by_title.get(normalise(g.get("title", ""))) or empty
-        _score_paper(s, g, pred)
+        _score_paper(one, g, pred)
+        s.add(one)
     return s
 
 
@@ -309,10 +368,10 @@ def calibration(
                 "precision": round(sum(sel) / len(sel), 4) if sel else None,
             }
         )
-    sel = [ok for c, ok in confidences if c >= 0.8]
+    sel = [ok for c, ok in confidences if c >= HIGH_CONFIDENCE]
     rows.append(
         {
-            "bin": ">=0.8",
+            "bin": f">={HIGH_CONFIDENCE}",
             "n": len(sel),
             "correct": sum(sel),
             "precision": round(sum(sel) / len(sel), 4) if sel else None,
