@@ -91,14 +91,16 @@ class ArxivAtomLoader:
         parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
         stack: list[ET.Element] = []
         starts: dict[int, int] = {}  # id(entry) -> line it starts on
-        bad: set[int] = set()
+        bad: dict[int, str] = {}  # line number -> why the entry holding it is rejected
         line_no = 0
         for line in iter_lines(path):
             line_no = line.number
-            if line.encoding is None:
-                bad.add(line.number)
+            text = line.text
+            if (problem := line.problem) is not None:
+                bad[line.number] = problem
+                text = line.safe_text()  # XML forbids the control: expat would end the file here
             try:
-                parser.feed(line.text + "\n")
+                parser.feed(text + "\n")
                 # only start/end were asked for: each event is (name, element)
                 events = cast(list[tuple[str, ET.Element]], list(parser.read_events()))
             except ET.ParseError as exc:
@@ -123,10 +125,13 @@ class ArxivAtomLoader:
         except ET.ParseError as exc:
             yield reject(path, line_no, f"XML syntax error: {exc} (file ends inside an element)")
 
-    def _paper(self, el: ET.Element, path: Path, first: int, last: int, bad: set[int]) -> Paper | Rejected:
+    def _paper(
+        self, el: ET.Element, path: Path, first: int, last: int, bad: dict[int, str]
+    ) -> Paper | Rejected:
         raw = ET.tostring(el, encoding="unicode")
-        if any(n in bad for n in range(first, last + 1)):
-            return reject(path, first, "undecodable bytes (neither UTF-8 nor cp1252)", raw)
+        problems = [bad.pop(n) for n in range(first, last + 1) if n in bad]
+        if problems:
+            return reject(path, first, problems[0], raw)
         rec = entry_record(el)
         arxiv = str(rec.get("arxiv_id", ""))
         if "arxiv.org/api/errors" in arxiv:

@@ -1,8 +1,13 @@
 """Helpers every loader shares: paper ids, text cleanup, decoding, line reading, record -> Paper.
 
 Decoding rule (docs/formats.md): each line is decoded as UTF-8; a line that is not valid UTF-8 is
-decoded as cp1252 (a superset of the printable latin-1 range); a line neither can decode, or one
-holding NUL bytes, is reported as undecodable. A UTF-8 BOM is dropped; CRLF and LF both end a line.
+decoded as cp1252 (a superset of the printable latin-1 range); a line neither can decode is
+reported as undecodable. A UTF-8 BOM is dropped; CRLF and LF both end a line.
+
+A C0 control character other than tab, LF and CR (NUL included), raw or through a JSON escape, or
+a lone UTF-16 surrogate (only a JSON ``\\ud800`` escape can make one) rejects the record holding it
+(:func:`bad_character`); only a file whose first 64 KB are binary as a whole is refused
+(:func:`check_text_file`).
 
 Examples
 --------
@@ -32,12 +37,14 @@ from kg.types import Paper, Rejected, Sighting
 
 __all__ = [
     "SNIPPET_CHARS",
+    "UNDECODABLE",
     "Line",
     "paper_id",
     "normalise_title",
     "parse_arxiv_id",
     "clean_text",
     "decode_line",
+    "bad_character",
     "open_binary",
     "read_head",
     "check_text_file",
@@ -49,6 +56,8 @@ __all__ = [
 
 #: How much of a bad record a Rejected keeps (enough to find it, not a 1 MB copy).
 SNIPPET_CHARS = 300
+#: The reason for a line neither UTF-8 nor cp1252 decodes.
+UNDECODABLE = "undecodable bytes (neither UTF-8 nor cp1252)"
 
 _WS = re.compile(r"\s+")
 _AND = re.compile(r"\s+and\s+")
@@ -61,6 +70,8 @@ _ARXIV_PREFIX = re.compile(
     r"^(?:arxiv:|(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What rejects a record: C0 controls except tab, LF, CR (text never needs them), lone surrogates.
+_REJECTED_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 # Control characters (category Cc) that str.isspace() does not count as whitespace.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # Binary signatures we name in the error, so users know what they pointed at.
@@ -165,6 +176,24 @@ def clean_text(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
+def bad_character(text: str) -> str | None:
+    """Why ``text`` cannot be part of a record (a C0 control or a lone surrogate), else None.
+
+    Examples
+    --------
+    >>> bad_character("fine\\tline\\r")
+    >>> bad_character("nul\\x00 here")
+    'control character U+0000 at character 4'
+    >>> bad_character("half \\ud83d")
+    'lone surrogate U+D83D at character 6'
+    """
+    m = _REJECTED_CHAR.search(text)
+    if m is None:
+        return None
+    kind = "lone surrogate" if m.group() >= "\ud800" else "control character"
+    return f"{kind} U+{ord(m.group()):04X} at character {m.start() + 1}"
+
+
 def decode_line(raw: bytes) -> tuple[str, str | None]:
     """Decode one line: UTF-8, else cp1252. Returns (text, encoding used) - encoding None if neither.
 
@@ -177,16 +206,15 @@ def decode_line(raw: bytes) -> tuple[str, str | None]:
     >>> decode_line(b"\\x81\\x8d")[1] is None
     True
     """
-    if b"\x00" not in raw:
-        try:
-            return raw.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
-        try:
-            return raw.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            pass
-    return raw.decode("utf-8", errors="replace").replace("\x00", "\ufffd"), None
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        pass
+    return raw.decode("utf-8", errors="replace"), None
 
 
 def open_binary(path: Path) -> IO[bytes]:
@@ -254,8 +282,11 @@ def check_text_file(path: Path, head: bytes) -> str:
         return head.decode("utf-16", errors="replace")
     if head.startswith(_BOMS):
         head = head[3:]
-    controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\f\x0b\x1b\x08")
-    if b"\x00" in head or (head and controls / len(head) > 0.1):
+    # Binary as a whole: a text file holds control bytes only by accident (that record is
+    # rejected, the file kept); 5% NULs (UTF-16 without a BOM has 50%) or 8% C0 controls (random
+    # bytes have 11%) is no text.
+    controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\f")
+    if head and (head.count(0) / len(head) > 0.05 or controls / len(head) > 0.08):
         raise LoaderError(f"{path}: binary file (control bytes in the first {len(head)} bytes)")
     # A cut through a multi-byte character at the end of the head is not an error.
     return "".join(decode_line(line)[0] for line in head.splitlines(keepends=True))
@@ -269,6 +300,23 @@ class Line:
     text: str
     encoding: str | None
     raw: bytes
+
+    @property
+    def problem(self) -> str | None:
+        """Why the record holding this line is rejected (undecodable, a control byte), else None.
+
+        Examples
+        --------
+        >>> Line(1, "a\\x00b", "utf-8", b"a\\x00b").problem
+        'control character U+0000 at character 2'
+        """
+        if self.encoding is None:
+            return UNDECODABLE
+        return bad_character(self.text)
+
+    def safe_text(self) -> str:
+        """The text without the characters that rejected it, for parsers that would choke on them."""
+        return _REJECTED_CHAR.sub("", self.text)
 
 
 def iter_lines(path: Path) -> Iterator[Line]:
@@ -329,6 +377,8 @@ def _text_field(record: Mapping[str, Any], key: str, required: bool) -> tuple[st
         return None, (f"missing {key}" if required else None)
     if not isinstance(value, str):
         return None, f"{key} is not a string (got {type(value).__name__})"
+    if (bad := bad_character(value)) is not None:
+        return None, f"{bad} in {key}"
     cleaned = clean_text(value)
     if required and not cleaned:
         return None, f"empty {key}"
@@ -350,6 +400,8 @@ def _names(value: Any, key: str) -> tuple[tuple[str, ...], str | None]:
     if value is None:
         return (), None
     if isinstance(value, str):
+        if (bad := bad_character(value)) is not None:
+            return (), f"{bad} in {key}"
         if key != "authors":
             parts = value.split(";") if ";" in value else value.split()
         elif ";" in value:
@@ -368,6 +420,8 @@ def _names(value: Any, key: str) -> tuple[tuple[str, ...], str | None]:
                 item = item["name"]
             if not isinstance(item, str):
                 return (), f"{key} must be strings (got {type(item).__name__} in the list)"
+            if (bad := bad_character(item)) is not None:
+                return (), f"{bad} in {key}"
             if cleaned := clean_text(item):
                 out.append(cleaned)
         return tuple(out), None
@@ -418,6 +472,9 @@ def record_to_paper(
     rec_date = record.get("date")
     if rec_date is not None and (isinstance(rec_date, bool) or not isinstance(rec_date, str | int)):
         return reject(source, line, f"date is not a string (got {type(rec_date).__name__})", raw)
+    for key, value in (("id", rec_id), ("date", rec_date)):
+        if isinstance(value, str) and (bad := bad_character(value)) is not None:
+            return reject(source, line, f"{bad} in {key}", raw)
     authors, err = _names(record.get("authors"), "authors")
     if err:
         return reject(source, line, err, raw)

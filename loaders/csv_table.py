@@ -82,7 +82,7 @@ class CsvLoader:
     def read(self, path: Path) -> Iterator[Paper | Rejected]:
         csv.field_size_limit(max(csv.field_size_limit(), min(_FIELD_LIMIT, sys.maxsize)))
         lines = iter_lines(path)
-        bad: set[int] = set()
+        bad: dict[int, str] = {}  # line number -> why the row holding it is rejected
         header_line = next((ln for ln in lines if ln.text.strip()), None)
         if header_line is None:
             return
@@ -97,8 +97,10 @@ class CsvLoader:
         def texts() -> Iterator[str]:
             for ln in lines:
                 pending.append(ln.number)
-                if ln.encoding is None:
-                    bad.add(ln.number)
+                if (problem := ln.problem) is not None:
+                    bad[ln.number] = problem
+                    yield ln.safe_text() + "\n"
+                    continue
                 yield ln.text + "\n"
 
         reader = csv.reader(texts(), delimiter=delimiter)
@@ -117,9 +119,9 @@ class CsvLoader:
             raw = ",".join(row)
             if not any(cell.strip() for cell in row):
                 continue
-            if bad.intersection(span):
-                bad.difference_update(span)
-                yield reject(path, first, "undecodable bytes (neither UTF-8 nor cp1252)", raw)
+            problems = [bad.pop(n) for n in span if n in bad]
+            if problems:
+                yield reject(path, first, problems[0], raw)
                 continue
             if len(row) > len(columns):
                 yield reject(path, first, f"{len(row)} cells under a {len(columns)}-column header", raw)

@@ -104,12 +104,13 @@ class HfDailyLoader:
             return lookahead.pop() if lookahead else next(units, None)
 
         while (unit := next_unit()) is not None:
-            if unit.encoding is None:
+            if (problem := unit.problem) is not None:
+                # The line is a title or an abstract; either way the pair it belongs to is lost.
                 if pending is not None:
-                    why = "title whose abstract has undecodable bytes"
+                    why = f"title whose abstract was rejected ({problem})"
                     yield reject(path, pending.number, why, pending.text)
                     pending = None
-                yield reject(path, unit.number, "undecodable bytes (neither UTF-8 nor cp1252)", unit.text)
+                yield reject(path, unit.number, problem, unit.text)
                 continue
             text = unit.text.strip()
             if (day := is_date_line(text)) is not None:
@@ -132,7 +133,7 @@ class HfDailyLoader:
                 nxt = next_unit()
                 if nxt is not None:
                     lookahead.append(nxt)
-                    if nxt.encoding is not None and len(clean_text(nxt.text)) > _TITLE_MAX:
+                    if nxt.problem is None and len(clean_text(nxt.text)) > _TITLE_MAX:
                         yield reject(path, pending.number, "title without an abstract", pending.text)
                         pending = unit
                         continue

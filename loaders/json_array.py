@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from kg.registry import loaders as registry
 from kg.types import Paper, Rejected
-from loaders.common import decode_line, open_binary, record_to_paper, reject
+from loaders.common import bad_character, decode_line, open_binary, record_to_paper, reject
 
 __all__ = ["JsonArrayLoader", "read_json_document"]
 
@@ -83,7 +83,8 @@ def _salvage(text: str, path: Path, fmt: str, start: int) -> Iterator[Paper | Re
         except (ValueError, RecursionError) as exc:
             nxt = _resync(text, pos + 1)
             bad = text[pos : nxt or pos + 300]
-            yield reject(path, lines.at(pos), f"invalid JSON array element: {exc}", bad)
+            why = bad_character(bad) or f"invalid JSON array element: {exc}"
+            yield reject(path, lines.at(pos), why, bad)
             if nxt is None:
                 return
             pos = nxt

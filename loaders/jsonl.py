@@ -49,8 +49,8 @@ def read_json_lines(path: Path, fmt: str, to_paper: ToPaper) -> Iterator[Paper |
     for line in iter_lines(path):
         if not line.text.strip():
             continue
-        if line.encoding is None:
-            yield reject(path, line.number, "undecodable bytes (neither UTF-8 nor cp1252)", line.text)
+        if (problem := line.problem) is not None:
+            yield reject(path, line.number, problem, line.text)
             continue
         try:
             record = json.loads(line.text)

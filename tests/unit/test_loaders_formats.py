@@ -112,14 +112,20 @@ def test_jsonl_one_megabyte_abstract_is_kept_whole(tmp_path: Path) -> None:
     assert isinstance(paper, Paper) and paper.abstract == big
 
 
-def test_jsonl_lone_surrogates_and_control_characters_are_made_safe(tmp_path: Path) -> None:
+def test_jsonl_escaped_controls_and_lone_surrogates_reject_their_record(tmp_path: Path) -> None:
     path = tmp_path / "odd.jsonl"
-    path.write_text('{"title": "A \\ud800 B\\u0000", "abstract": "x\\u0007y \\ud83d\\ude00 \\u202eRTL"}\n')
-    [paper] = list(loaders.load([path]))
-    assert isinstance(paper, Paper)
-    assert paper.title == "A \ufffd B"
-    assert paper.abstract == "xy \U0001f600 \u202eRTL"
-    paper.title.encode("utf-8")  # would raise on a surrogate
+    path.write_text(
+        '{"title": "A \\ud800 B", "abstract": "x"}\n'
+        '{"title": "T", "abstract": "x\\u0007y"}\n'
+        '{"title": "Kept", "abstract": "\\ud83d\\ude00 \\u202eRTL\\u0085"}\n'
+    )
+    records = list(loaders.load([path]))
+    assert outcome(records) == [
+        ("R", 1, "lone surrogate U+D800 at character 3 in title"),
+        ("R", 2, "control character U+0007 at character 2 in abstract"),
+        ("P", 3, "Kept"),
+    ]
+    assert records[2].abstract == "\U0001f600 \u202eRTL"  # a pair is one character; C1 controls go
 
 
 # --- JSON documents -----------------------------------------------------------------------------

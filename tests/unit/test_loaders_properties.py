@@ -24,8 +24,8 @@ PROFILE = settings(
     max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
-# Text of a good record: writable as UTF-8 (no surrogates), no control characters (a NUL makes a
-# file binary) and so no line break of its own.
+# Text of a good record: writable as UTF-8 (no surrogates), no control characters (one rejects its
+# record) and so no line break of its own.
 line_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=80)
 any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
 ARXIV = st.from_regex(r"\A(0[7-9]|1[0-9]|2[0-4])(0[1-9]|1[0-2])\.[0-9]{5}\Z")
