@@ -34,6 +34,7 @@ from kg.types import (
     PaperLink,
     Relation,
     RelationType,
+    Result,
     Sighting,
 )
 
@@ -71,6 +72,30 @@ class _PaperPart:
     paper: Paper
     entities: tuple[tuple[str, EntityType, str, tuple[str, ...], int], ...]  # id, type, name, aliases, mentions
     relations: tuple[Relation, ...]
+    results: tuple[Result, ...] = ()
+
+
+def _results(ex: Extraction, entity_ids: set[str]) -> tuple[Result, ...]:
+    pid = ex.paper.id
+    out = []
+    for n, r in enumerate(ex.results):
+        if r.subject != PAPER and not r.subject_id:
+            raise ValueError(f"result {r.value!r} of {pid!r} is not linked")
+
+        def known(eid: str) -> str | None:
+            # A name the paper's entities no longer carry is left out rather than dangling.
+            return eid if eid in entity_ids else None
+
+        subject = pid if r.subject == PAPER else (known(r.subject_id) or pid)
+        out.append(
+            Result(
+                id=f"{pid}#result-{n}", paper_id=pid, subject=subject, metric=known(r.metric_id),
+                benchmark=known(r.benchmark_id), baseline=known(r.compared_to_id), value=r.value,
+                value_num=r.value_num, unit=r.unit, kind=r.kind, evidence=r.evidence,
+                confidence=r.confidence, value_low=r.value_low, value_high=r.value_high,
+            )
+        )
+    return tuple(out)
 
 
 def _part(ex: Extraction) -> _PaperPart:
@@ -96,7 +121,8 @@ def _part(ex: Extraction) -> _PaperPart:
                 extractor=rel.extractor,
             )
         )
-    return _PaperPart(ex.paper, tuple(entities), tuple(relations))
+    results = _results(ex, {e[0] for e in entities}) if ex.results else ()
+    return _PaperPart(ex.paper, tuple(entities), tuple(relations), results)
 
 
 def build_graph(
@@ -136,6 +162,7 @@ def build_graph(
     relations: dict[tuple[str, RelationType, str, str], Relation] = {}
     mentions: Counter[tuple[str, str]] = Counter()
     proposers: dict[str, list[str]] = defaultdict(list)
+    results: list[Result] = []
 
     while by_paper:
         # Oldest first, and each part is dropped as soon as it is merged.
@@ -152,6 +179,7 @@ def build_graph(
                 entity_papers[eid].append(pid)
             # Two paper entities linked to one id add up their mentions.
             mentions[(pid, eid)] += n_mentions
+        results.extend(part.results)
         for rel in part.relations:
             key = (rel.head, rel.type, rel.tail, pid)
             if key not in relations or relations[key].confidence < rel.confidence:
@@ -211,4 +239,5 @@ def build_graph(
         meta=dict(meta or {}),
         relations_dropped=dropped,
         ambiguous_proposals=sum(1 for ps in proposers.values() if len(ps) > MAX_PROPOSERS),
+        results=tuple(results),
     )

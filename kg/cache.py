@@ -28,6 +28,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import WriterError
-from kg.types import Extraction, Mention, Paper, PaperEntity, PaperRelation, Sighting
+from kg.types import Extraction, Mention, Paper, PaperEntity, PaperRelation, PaperResult, Sighting
 from kg.vocab import EntityType, RelationType
 
 __all__ = [
@@ -168,6 +169,7 @@ def extraction_to_row(ex: Extraction) -> str:
                 [r.head, r.type.value, r.tail, r.evidence, r.confidence, r.extractor, r.head_id, r.tail_id]
                 for r in ex.relations
             ],
+            **({"res": [_result_row(r) for r in ex.results]} if ex.results else {}),
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -199,7 +201,13 @@ def extraction_from_row(paper: Paper, data: str) -> Extraction:
         PaperRelation(head, rtypes[rtype], tail, evidence, conf, extractor, head_id, tail_id)
         for head, rtype, tail, evidence, conf, extractor, head_id, tail_id in d["r"]
     )
-    return Extraction(paper, entities, relations, d["x"])
+    results = tuple(PaperResult(*row) for row in d.get("res", ()))
+    return Extraction(paper, entities, relations, d["x"], results)
+
+
+def _result_row(r: PaperResult) -> list[Any]:
+    # Positional, in field order: PaperResult(*row) reads it back.
+    return [getattr(r, name) for name in _RESULT_FIELDS]
 
 
 def _names_from_row(paper_id: str, data: str) -> Extraction:
@@ -210,6 +218,7 @@ def _names_from_row(paper_id: str, data: str) -> Extraction:
     return Extraction(Paper(paper_id, "", ""), entities, ())
 
 
+_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(PaperResult))
 _ENTITY_TYPES = {t.value: t for t in EntityType}
 _RELATION_TYPES = {t.value: t for t in RelationType}
 

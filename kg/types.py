@@ -30,10 +30,13 @@ __all__ = [
     "Mention",
     "PaperEntity",
     "PaperRelation",
+    "ResultKind",
+    "PaperResult",
     "Extraction",
     "Entity",
     "Relation",
     "PaperLink",
+    "Result",
     "Graph",
 ]
 
@@ -119,6 +122,42 @@ class PaperRelation:
     tail_id: str = ""
 
 
+#: score: an absolute value; gain: a difference over a baseline; ratio: a factor (GUIDELINES.md "Results").
+ResultKind = Literal["score", "gain", "ratio"]
+
+
+@dataclass(frozen=True, slots=True)
+class PaperResult:
+    """A number one paper reports (GUIDELINES.md "Results"): who scored what, on what, against whom.
+
+    ``subject``, ``metric``, ``benchmark`` and ``compared_to`` are entity names of the same
+    extraction (``subject`` may be PAPER); the ``*_id`` fields are empty until the linker sets them.
+    ``value`` is the number as written ("85.3", "2-3"); ``value_num`` its parsed value (the middle
+    of a range), ``value_low`` / ``value_high`` the ends of a range (else both ``value_num``).
+    ``unit`` is "%", "points", "x" or None. ``start`` / ``end`` index the value in ``field``.
+    """
+
+    subject: str
+    metric: str | None
+    benchmark: str | None
+    value: str
+    value_num: float
+    unit: str | None
+    kind: ResultKind
+    compared_to: str | None
+    evidence: str
+    confidence: float
+    value_low: float | None = None
+    value_high: float | None = None
+    field: Field = "abstract"
+    start: int = 0
+    end: int = 0
+    subject_id: str = ""
+    metric_id: str = ""
+    benchmark_id: str = ""
+    compared_to_id: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Extraction:
     """What the extractor found in one paper (linked once every id is set)."""
@@ -127,6 +166,7 @@ class Extraction:
     entities: tuple[PaperEntity, ...]
     relations: tuple[PaperRelation, ...]
     extractor: str = ""
+    results: tuple[PaperResult, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +213,34 @@ class PaperLink:
 
 
 @dataclass(frozen=True, slots=True)
+class Result:
+    """One reported number in the graph: entity ids (or None) for what it is about, and its paper.
+
+    ``subject`` is an entity id, or the paper's own id when the paper's unnamed contribution scored
+    it (PAPER). ``id`` is ``<paper id>#result-<n>``, stable while the paper's extraction is.
+    """
+
+    id: str
+    paper_id: str
+    subject: str
+    metric: str | None
+    benchmark: str | None
+    baseline: str | None
+    value: str
+    value_num: float
+    unit: str | None
+    kind: ResultKind
+    evidence: str
+    confidence: float
+    value_low: float | None = None
+    value_high: float | None = None
+
+    @property
+    def subject_is_paper(self) -> bool:
+        return self.subject == self.paper_id
+
+
+@dataclass(frozen=True, slots=True)
 class Graph:
     """The built graph: papers, canonical entities, per-paper relations and derived paper links.
 
@@ -190,6 +258,7 @@ class Graph:
     meta: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     relations_dropped: int = field(default=0, compare=False)
     ambiguous_proposals: int = field(default=0, compare=False)
+    results: tuple[Result, ...] = ()
 
     def entity(self, entity_id: str) -> Entity:
         for e in self.entities:

@@ -238,7 +238,8 @@ def eval_cli(
 ) -> None:
     """Score extraction quality per gold file: entity P/R/F1 (strict and lenient types), relation
     P/R/F1 (all eight types and the core three), per-type tables and the confidence calibration,
-    each score with a 95% bootstrap interval (1,000 resamples of the papers, fixed seed).
+    each score with a 95% bootstrap interval (1,000 resamples of the papers, fixed seed); and
+    results P/R/F1 (full tuple subject/benchmark/metric/value, benchmark+value, value alone).
 
     With --json one file prints one object (keys entities.lenient.f1, ..., intervals as f1_ci:
     [lo, hi]); several files print a list of such objects, each naming its file under "gold".
@@ -246,6 +247,7 @@ def eval_cli(
     Example: kg eval ../shared/data/train-gold/dev.jsonl ../shared/data/train-gold/dev-ood.jsonl --errors
     """
     from kg.evaluate.gold import read_jsonl, score
+    from kg.evaluate.results import score_results
 
     if scier_file is not None:
         _scier(scier_file, as_json, ner)
@@ -259,16 +261,31 @@ def eval_cli(
     for path, gold_rows in gold_sets:
         rows = pred_rows if pred_rows is not None else predict_rows(gold_rows, len(gold_rows) >= PROGRESS_FROM)
         s = score(gold_rows, rows)
-        d = {"gold": str(path), **s.to_dict()}
+        rs = score_results(gold_rows, rows)
+        d = {"gold": str(path), **s.to_dict(), "results": rs.to_dict()}
         if errors:
-            d["errors"] = s.errors
+            d["errors"] = s.errors + rs.errors
         results.append(d)
         if not as_json:
             _print_gold(d, by_rule)
+            _print_results(d["results"])
             if errors:
-                _print_errors(s.errors)
+                _print_errors(d["errors"])
     if as_json:
         sys.stdout.write(json.dumps(results[0] if len(results) == 1 else results, indent=2) + "\n")
+
+
+def _print_results(d: dict[str, Any]) -> None:
+    console.print(
+        _prf_table(
+            "results (names through gold aliases, values as numbers)",
+            {
+                "subject, benchmark, metric, value": d["full"],
+                "benchmark, value": d["benchmark_value"],
+                "value": d["value"],
+            },
+        )
+    )
 
 
 def _print_errors(errors: list[dict[str, Any]]) -> None:

@@ -24,6 +24,7 @@ from kg.errors import ExtractionError
 from kg.extract.ner import Candidate
 from kg.extract.ortho import is_name_like
 from kg.extract.relations import SentMention, extract_relations
+from kg.extract.results import extract_results
 from kg.link.kb import KB_DIR
 from kg.link.keys import entity_key, is_acronym
 from kg.types import Extraction, Mention, Paper, PaperEntity, PaperRelation
@@ -87,6 +88,7 @@ def _kb_digest() -> str:
         *sorted(KB_DIR.glob("*.ttl")),
         *sorted(here.glob("*.py")),
         *sorted((here.parent / "link").glob("*.py")),
+        *sorted((here.parent / "models").glob("results*.json")),
     ]:
         h.update(p.name.encode())
         h.update(p.read_bytes())
@@ -266,7 +268,10 @@ class Extractor:
         related = {r.head for r in relations} | {r.tail for r in relations}
         entities = [_retype(e, relations, sentences) for e in entities if e.name in related or not _weak(e)]
         entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
-        return Extraction(paper, tuple(entities), tuple(relations), extractor=self.version)
+        results = extract_results(
+            paper.title, adoc.text, [(s.start_char, s.end_char) for s in adoc.sents], entities, relations
+        )
+        return Extraction(paper, tuple(entities), tuple(relations), extractor=self.version, results=results)
 
 
 _EVAL_WORDS = re.compile(r"\b(?:assess\w*|evaluat\w*|benchmark\w*|test(?:s|ed|ing)?)\b", re.I)

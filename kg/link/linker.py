@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from kg.link.kb import KnowledgeBase, load_kb
 from kg.link.keys import entity_key, is_acronym
-from kg.types import PAPER, Extraction, PaperEntity
+from kg.types import PAPER, Extraction, PaperEntity, PaperResult
 
 __all__ = ["Linker", "entity_id"]
 
@@ -49,6 +49,17 @@ def entity_id(entity: PaperEntity, kb: KnowledgeBase) -> str:
 def _is_short(alias: str, name: str) -> bool:
     """A one-word short form of a longer name ("ProcX" of "Procedure Transformer")."""
     return " " not in alias and len(alias) < len(name) and entity_key(alias) != entity_key(name)
+
+
+def _link_result(r: PaperResult, ids: dict[str, str], paper_id: str) -> PaperResult:
+    def one(name: str | None) -> str:
+        return "" if name is None else ids.get(name, entity_key(name))
+
+    subject_id = paper_id if r.subject == PAPER else one(r.subject)
+    return dataclasses.replace(
+        r, subject_id=subject_id, metric_id=one(r.metric), benchmark_id=one(r.benchmark),
+        compared_to_id=one(r.compared_to),
+    )
 
 
 class Linker:
@@ -101,5 +112,6 @@ class Linker:
                 head_id = ex.paper.id if rel.head == PAPER else ids.get(rel.head, entity_key(rel.head))
                 tail_id = ids.get(rel.tail, entity_key(rel.tail))
                 rels.append(dataclasses.replace(rel, head_id=head_id, tail_id=tail_id))
-            out.append(dataclasses.replace(ex, entities=tuple(ents), relations=tuple(rels)))
+            results = tuple(_link_result(r, ids, ex.paper.id) for r in ex.results)
+            out.append(dataclasses.replace(ex, entities=tuple(ents), relations=tuple(rels), results=results))
         return out

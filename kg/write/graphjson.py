@@ -1,5 +1,9 @@
 """graph.json: the Graph as networkx node-link JSON, and back.
 
+Papers, entities and results (``kind`` "Result": value, unit, kind as ``result_kind``, and the ids
+of its paper, subject, metric, benchmark and baseline) are nodes; relations, mentions and paper
+links are links.
+
 Every later command (push, export, html, stats) reads a build through :func:`read_graph`, so this
 file must hold the whole Graph losslessly; a unit test round-trips it.
 
@@ -24,7 +28,7 @@ from typing import IO, Any
 import networkx as nx
 
 from kg.errors import InputError, WriterError
-from kg.types import Entity, EntityType, Graph, Paper, PaperLink, Relation, RelationType, Sighting
+from kg.types import Entity, EntityType, Graph, Paper, PaperLink, Relation, RelationType, Result, Sighting
 
 __all__ = ["GRAPH_JSON", "to_networkx", "to_node_link", "from_node_link", "write_graph", "read_graph"]
 
@@ -42,6 +46,13 @@ def _node_rows(graph: Graph) -> Iterator[dict[str, Any]]:
         yield {
             "kind": "Entity", "label": e.name, "type": e.type.value, "name": e.name,
             "aliases": list(e.aliases), "papers": list(e.papers), "id": e.id,
+        }
+    for r in graph.results:
+        yield {
+            "kind": "Result", "label": f"{r.value}{r.unit or ''}", "paper_id": r.paper_id, "subject": r.subject,
+            "metric": r.metric, "benchmark": r.benchmark, "baseline": r.baseline, "value": r.value,
+            "value_num": r.value_num, "value_low": r.value_low, "value_high": r.value_high, "unit": r.unit,
+            "result_kind": r.kind, "evidence": r.evidence, "confidence": r.confidence, "id": r.id,
         }
 
 
@@ -68,6 +79,12 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph(**graph.meta)
     for node in _node_rows(graph):
         g.add_node(node.pop("id"), **node)
+    for r in graph.results:
+        # A result node points at its paper and at every entity it names.
+        for key, target in (("paper", r.paper_id), ("subject", r.subject), ("metric", r.metric),
+                            ("benchmark", r.benchmark), ("baseline", r.baseline)):
+            if target is not None:
+                g.add_edge(r.id, target, key=key, kind="result_" + key)
     for edge in _link_rows(graph):
         g.add_edge(edge.pop("source"), edge.pop("target"), key=edge.pop("key"), **edge)
     return g
@@ -91,7 +108,7 @@ def from_node_link(data: dict[str, Any]) -> Graph:
 
 
 def _graph(meta: dict[str, Any], nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]) -> Graph:
-    papers, entities, relations, mentions, links = [], [], [], [], []
+    papers, entities, relations, mentions, links, results = [], [], [], [], [], []
     # One string object per id: ids recur in every mention, relation and entity's paper list.
     memo: dict[str, str] = {}
     one = memo.setdefault
@@ -103,6 +120,15 @@ def _graph(meta: dict[str, Any], nodes: Iterable[dict[str, Any]], edges: Iterabl
                     url=n["url"], arxiv_id=n["arxiv_id"], authors=tuple(n["authors"]),
                     categories=tuple(n["categories"]), source=n["source"],
                     seen=tuple(Sighting(s, line, d) for s, line, d in n["seen"]),
+                )
+            )
+        elif n["kind"] == "Result":
+            results.append(
+                Result(
+                    id=n["id"], paper_id=one(n["paper_id"], n["paper_id"]), subject=one(n["subject"], n["subject"]),
+                    metric=n["metric"], benchmark=n["benchmark"], baseline=n["baseline"], value=n["value"],
+                    value_num=n["value_num"], unit=n["unit"], kind=n["result_kind"], evidence=n["evidence"],
+                    confidence=n["confidence"], value_low=n["value_low"], value_high=n["value_high"],
                 )
             )
         else:
@@ -132,7 +158,7 @@ def _graph(meta: dict[str, Any], nodes: Iterable[dict[str, Any]], edges: Iterabl
             )
     return Graph(
         tuple(papers), tuple(entities), tuple(relations), tuple(mentions), tuple(links),
-        {k: str(v) for k, v in meta.items()},
+        {k: str(v) for k, v in meta.items()}, results=tuple(results),
     )
 
 

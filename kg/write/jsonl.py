@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from kg.types import PAPER, Extraction
+from kg.types import PAPER, Extraction, PaperResult
 
-__all__ = ["EXTRACTIONS_JSONL", "extraction_to_dict", "write_extractions"]
+__all__ = ["EXTRACTIONS_JSONL", "extraction_to_dict", "result_to_dict", "write_extractions"]
 
 EXTRACTIONS_JSONL = "extractions.jsonl"
 
@@ -56,6 +56,40 @@ def extraction_to_dict(ex: Extraction) -> dict[str, Any]:
             }
             for r in ex.relations
         ],
+        "results": [result_to_dict(r) for r in ex.results],
+    }
+
+
+def result_to_dict(r: PaperResult) -> dict[str, Any]:
+    """A result in the GUIDELINES shape plus its parsed number, linked ids, confidence and offsets.
+
+    Examples
+    --------
+    >>> r = PaperResult("PAPER", "accuracy", "MMLU", "85.3", 85.3, "%", "score", None, "It gets 85.3% on MMLU.", 0.9)
+    >>> d = result_to_dict(r)
+    >>> d["value"], d["value_num"], d["unit"], d["kind"]
+    ('85.3', 85.3, '%', 'score')
+    """
+    return {
+        "subject": r.subject,
+        "metric": r.metric,
+        "benchmark": r.benchmark,
+        "value": r.value,
+        "unit": r.unit,
+        "kind": r.kind,
+        "compared_to": r.compared_to,
+        "evidence": r.evidence,
+        "value_num": r.value_num,
+        "value_low": r.value_low,
+        "value_high": r.value_high,
+        "confidence": round(r.confidence, 4),
+        "subject_id": r.subject_id,
+        "metric_id": r.metric_id,
+        "benchmark_id": r.benchmark_id,
+        "compared_to_id": r.compared_to_id,
+        "field": r.field,
+        "start": r.start,
+        "end": r.end,
     }
 
 
