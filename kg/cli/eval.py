@@ -280,8 +280,8 @@ def _print_results(d: dict[str, Any]) -> None:
         _prf_table(
             "results (names through gold aliases, values as numbers)",
             {
-                "subject, benchmark, metric, value": d["full"],
-                "benchmark, value": d["benchmark_value"],
+                "full tuple (subj, bench, metric, value)": d["full"],
+                "benchmark + value": d["benchmark_value"],
                 "value": d["value"],
             },
         )

@@ -66,4 +66,4 @@ def test_cli_eval_reports_results(tmp_path):
     assert d["value"]["tp"] == 3 and d["value"]["fp"] == 0
     assert d["benchmark_value"]["tp"] >= 2
     res = CliRunner().invoke(app, ["eval", str(gold)])
-    assert "benchmark, value" in res.output
+    assert "benchmark + value" in res.output
