@@ -138,4 +138,4 @@ class ArxivAtomLoader:
             return reject(path, first, f"arXiv API error entry: {str(rec.get('abstract', '')).strip()}", raw)
         if arxiv and not arxiv.startswith(("http://arxiv.org/abs/", "https://arxiv.org/abs/")):
             rec.pop("arxiv_id")  # a non-arXiv Atom feed: its <id> is not an arXiv id
-        return record_to_paper(rec, source=path, line=first, fmt=self.name, raw=raw)
+        return record_to_paper(rec, source=path, line=first, fmt=self.name, raw=raw, unescape=True)

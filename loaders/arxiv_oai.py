@@ -89,7 +89,7 @@ def oai_record_to_paper(
         "date": _first_version_date(record.get("versions")) or record.get("update_date"),
         "url": f"https://arxiv.org/abs/{arxiv}",
     }
-    return record_to_paper(mapped, source=source, line=line, fmt=fmt, raw=raw)
+    return record_to_paper(mapped, source=source, line=line, fmt=fmt, raw=raw, unescape=True)
 
 
 @registry.register("arxiv-oai")

@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from html.entities import html5 as html5_entities
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,6 +44,9 @@ __all__ = [
     "normalise_title",
     "parse_arxiv_id",
     "clean_text",
+    "HTML_ENTITY",
+    "decode_entity",
+    "unescape_entities",
     "decode_line",
     "bad_character",
     "open_binary",
@@ -72,6 +76,8 @@ _ARXIV_PREFIX = re.compile(
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # What rejects a record: C0 controls except tab, LF, CR (text never needs them), lone surrogates.
 _REJECTED_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+#: An HTML entity in its strict form: named, decimal or hex, always with the semicolon.
+HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Control characters (category Cc) that str.isspace() does not count as whitespace.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # Binary signatures we name in the error, so users know what they pointed at.
@@ -192,6 +198,44 @@ def bad_character(text: str) -> str | None:
         return None
     kind = "lone surrogate" if m.group() >= "\ud800" else "control character"
     return f"{kind} U+{ord(m.group()):04X} at character {m.start() + 1}"
+
+
+def decode_entity(entity: str) -> str:
+    """The character(s) of one strict HTML entity (``&amp;``, ``&#39;``, ``&#x27;``); unknown as is.
+
+    Examples
+    --------
+    >>> decode_entity("&amp;"), decode_entity("&#39;"), decode_entity("&#x3b1;"), decode_entity("&nope;")
+    ('&', "'", 'α', '&nope;')
+    >>> decode_entity("&nbsp;")
+    ' '
+    """
+    if entity[1] == "#":
+        try:
+            code = int(entity[3:-1], 16) if entity[2] in "xX" else int(entity[2:-1])
+            # No entity may smuggle in what a record is rejected for (controls, surrogates).
+            ok = code in (9, 10, 13) or 32 <= code < 0x110000 and not 0xD800 <= code < 0xE000
+            char = chr(code) if ok else "\ufffd"
+        except ValueError:
+            return entity
+    else:
+        char = html5_entities.get(entity[1:], entity)
+    # A no-break space is a space to every stage after this one (tokenizer, keys, output).
+    return " " if char == "\xa0" else char
+
+
+def unescape_entities(text: str) -> str:
+    """Decode HTML entities left in text that came through HTML or XML escaping.
+
+    Only the strict ``&name;`` / ``&#N;`` forms: ``html.unescape`` would also read ``&para``
+    without its semicolon, and "P&param" is no paragraph sign.
+
+    Examples
+    --------
+    >>> unescape_entities("Q&amp;A: R&D &lt;3, it&#39;s &copy; AT&T")
+    "Q&A: R&D <3, it's © AT&T"
+    """
+    return HTML_ENTITY.sub(lambda m: decode_entity(m.group()), text) if "&" in text else text
 
 
 def decode_line(raw: bytes) -> tuple[str, str | None]:
@@ -436,9 +480,13 @@ def record_to_paper(
     fmt: str,
     raw: str,
     date: str | None = None,
+    unescape: bool = False,
 ) -> Paper | Rejected:
     """Turn one JSON/CSV record (``title``, ``abstract``, optional ``id``, ``authors``, ``date``,
     ``arxiv_id``, ``url``, ``categories``) into a Paper, or a Rejected saying what is wrong.
+
+    ``unescape``: the source escaped its text for HTML/XML (arXiv feeds, saved web pages), so
+    entities left in title and abstract (``&amp;``) are decoded (docs/formats.md says why here).
 
     Paper.id is ``arxiv:<id>`` when an arXiv id is known (from ``arxiv_id``, else ``id``, else an
     arxiv.org ``url``); else the record's own non-empty ``id``, verbatim; else the title hash.
@@ -461,6 +509,8 @@ def record_to_paper(
         abstract, err = _text_field(record, "abstract", True)
     if err is not None or title is None or abstract is None:
         return reject(source, line, err or "missing title or abstract", raw)
+    if unescape:
+        title, abstract = clean_text(unescape_entities(title)), clean_text(unescape_entities(abstract))
     fields: dict[str, str | None] = {}
     for key in ("arxiv_id", "url"):
         fields[key], err = _text_field(record, key, False)

@@ -144,6 +144,7 @@ class HfDailyLoader:
                 fmt=self.name,
                 raw=f"{pending.text}\n{text}",
                 date=date,
+                unescape=True,  # text copied from an HTML page may keep its entities
             )
             pending = None
         if pending is not None:

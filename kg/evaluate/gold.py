@@ -25,11 +25,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
 from kg.evaluate.bootstrap import prf_intervals
+from kg.extract.normalize import normalize
 from kg.types import PAPER
 from kg.vocab import EntityType, RelationType
 
@@ -58,15 +60,18 @@ _LENIENT = {
 }
 
 
+@lru_cache(maxsize=65536)
 def normalise(name: str) -> str:
-    """Fold case, spaces and punctuation.
+    """Fold LaTeX and HTML entities (:mod:`kg.extract.normalize`), case, spaces and punctuation.
 
     Examples
     --------
     >>> normalise("Llama-2 ") == normalise("LLaMA 2")
     True
+    >>> normalise("$\\\\alpha$-Net") == normalise("α-Net"), normalise("Q&amp;A") == normalise("Q&A")
+    (True, True)
     """
-    return re.sub(r"[\W_]+", "", name.casefold())
+    return re.sub(r"[\W_]+", "", normalize(name).text.casefold())
 
 
 def lenient_type(t: str) -> str:

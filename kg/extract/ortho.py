@@ -20,7 +20,10 @@ __all__ = ["is_name_like", "iter_names", "NameMatch"]
 # A word with inner hyphens / dots / '+' / '&' / '/', e.g. "Qwen2.5-72B-Instruct", "Sieve-&-Swap".
 # A "." belongs to a name only between digits ("Qwen2.5", "v0.1"), never "ERNIE-Tiny.In".
 _CH = r"(?:[\w+]|(?<=\d)\.(?=\d))"
-_WORD = re.compile(rf"(?<![\w.+/-])[A-Za-z0-9]{_CH}*(?:(?:[-/&]|-&-){_CH}+)*")
+# A name may open with a Greek letter or ℓ, as LaTeX math renders them ("α-Net", "β-VAE").
+_GREEK = "\u0391-\u03a9\u03b1-\u03c9\u03d1\u03d5\u03f5\u2113"
+_WORD = re.compile(rf"(?<![\w.+/-])[A-Za-z0-9{_GREEK}]{_CH}*(?:(?:[-/&]|-&-){_CH}+)*")
+_GREEK_HEAD = re.compile(rf"[{_GREEK}][-/](?=[A-Z0-9])")
 # A version or size that continues a name across a space: "Llama 2", "NTU 60", "UL2 20B", "VideoMAE V2".
 _CONT = re.compile(
     r"[ \u00a0](?:[Vv]\d+(?:\.\d+)?|\d{1,3}(?:\.\d+)?[BMK]?|XXL|XL|Large|Base|Small|Tiny|Pro|Ultra|Mini|"
@@ -86,11 +89,15 @@ def is_name_like(word: str) -> bool:
     --------
     >>> [is_name_like(w) for w in ["TinyFusion", "GPT-4o", "T5", "Vision-Language", "7B", "A100", "GPUs"]]
     [True, True, True, False, False, False, False]
+    >>> [is_name_like(w) for w in ["α-Net", "β-VAE", "α-divergences", "α"]]
+    [True, True, False, False]
     """
     if word in NOT_NAMES or len(word) < 2 or re.fullmatch(r"[Vv]\d+(?:\.\d+)*", word):
         return False
     if word[0].isupper() and re.search(r"[A-Za-z]{2}", word) and re.search(r"-\d", word):
         return True  # "Sentinel-1", "Llama-3"
+    if _GREEK_HEAD.match(word):
+        return True  # "α-Net", "β-VAE": a symbol joined to a capitalised part names a thing
     parts = re.split(r"[-/&]+", word)
     return any(_strong_part(p) for p in parts if p)
 
