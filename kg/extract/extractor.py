@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 import kg.extract.ner  # noqa: F401  (registers the kg_mentions factory)
 from kg.errors import ExtractionError
 from kg.extract.ner import Candidate
-from kg.extract.normalize import Normalised, normalize
+from kg.extract.normalize import Normalised, entities_as_read, normalize, results_in_field
 from kg.extract.ortho import is_name_like
 from kg.extract.relations import SentMention, extract_relations
 from kg.extract.results import extract_results
@@ -274,9 +274,10 @@ class Extractor:
         related = {r.head for r in relations} | {r.tail for r in relations}
         entities = [_retype(e, relations, sentences) for e in entities if e.name in related or not _weak(e)]
         entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
-        results = extract_results(
-            paper.title, adoc.text, [(s.start_char, s.end_char) for s in adoc.sents], entities, relations
-        )
+        # Results read the normalised abstract: give them mentions there, map their values back.
+        read = entities_as_read(entities, norm["abstract"])
+        sents = [(s.start_char, s.end_char) for s in adoc.sents]
+        results = results_in_field(extract_results(paper.title, adoc.text, sents, read, relations), norm["abstract"])
         return Extraction(paper, tuple(entities), tuple(relations), extractor=self.version, results=results)
 
 

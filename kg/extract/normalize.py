@@ -39,95 +39,44 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from kg.types import PaperEntity, PaperResult
 from loaders.common import HTML_ENTITY, decode_entity
 
-__all__ = ["Normalised", "normalize"]
+__all__ = ["Normalised", "normalize", "entities_as_read", "results_in_field"]
 
 # Anything the rules below could touch; text without it is returned as is (the common case).
 _TRIGGER = re.compile(r"[\\$&~{}]|--")
+
+
+def _pairs(spec: str) -> dict[str, str]:
+    words = spec.split()
+    return dict(zip(words[::2], words[1::2], strict=True))
+
+
+def _greek(names: str, case: str) -> dict[str, str]:
+    # Unicode spells lambda "LAMDA".
+    return {g: unicodedata.lookup(f"GREEK {case} LETTER {g.upper().replace('LAMBDA', 'LAMDA')}") for g in names.split()}
+
+
+# Symbol commands -> their character (math and text mode alike).
 _SYMBOLS = {
-    **{
-        g: unicodedata.lookup("GREEK SMALL LETTER " + g.upper().replace("LAMBDA", "LAMDA"))
-        for g in [
-            "alpha",
-            "beta",
-            "gamma",
-            "delta",
-            "epsilon",
-            "zeta",
-            "eta",
-            "theta",
-            "iota",
-            "kappa",
-            "lambda",
-            "mu",
-            "nu",
-            "xi",
-            "omicron",
-            "pi",
-            "rho",
-            "sigma",
-            "tau",
-            "upsilon",
-            "phi",
-            "chi",
-            "psi",
-            "omega",
-        ]
-    },
-    **{
-        g: unicodedata.lookup("GREEK CAPITAL LETTER " + g.upper().replace("LAMBDA", "LAMDA"))
-        for g in ["Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"]
-    },
-    "varepsilon": "ε",
-    "vartheta": "ϑ",
-    "varphi": "φ",
-    "varrho": "ϱ",
-    "varsigma": "ς",
-    "ell": "ℓ",
-    "times": "×",
-    "cdot": "·",
-    "sim": "∼",
-    "approx": "≈",
-    "leq": "≤",
-    "le": "≤",
-    "geq": "≥",
-    "ge": "≥",
-    "neq": "≠",
-    "ne": "≠",
-    "pm": "±",
-    "mp": "∓",
-    "infty": "∞",
-    "to": "→",
-    "rightarrow": "→",
-    "leftarrow": "←",
-    "Rightarrow": "⇒",
-    "leftrightarrow": "↔",
-    "in": "∈",
-    "partial": "∂",
-    "nabla": "∇",
-    "sum": "∑",
-    "prod": "∏",
-    "int": "∫",
-    "sqrt": "√",
-    "circ": "∘",
-    "star": "⋆",
-    "ast": "∗",
-    "ldots": "…",
-    "dots": "…",
-    "cdots": "⋯",
-    "LaTeX": "LaTeX",
-    "TeX": "TeX",
-    "textendash": "–",
-    "textemdash": "—",
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "ae": "æ",
-    "aa": "å",
+    **_greek(
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau "
+        "upsilon phi chi psi omega",
+        "SMALL",
+    ),
+    **_greek("Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega", "CAPITAL"),
+    **_pairs(
+        "varepsilon ε vartheta ϑ varphi φ varrho ϱ varsigma ς ell ℓ times × cdot · sim ∼ approx ≈ "
+        "leq ≤ le ≤ geq ≥ ge ≥ neq ≠ ne ≠ pm ± mp ∓ infty ∞ to → rightarrow → leftarrow ← "
+        "Rightarrow ⇒ leftrightarrow ↔ in ∈ partial ∂ nabla ∇ sum ∑ prod ∏ int ∫ sqrt √ circ ∘ "
+        "star ⋆ ast ∗ ldots … dots … cdots ⋯ LaTeX LaTeX TeX TeX textendash – textemdash — ss ß "
+        "o ø O Ø ae æ aa å"
+    ),
 }
 # Commands whose braced argument is the text: the command and its braces go, the argument stays.
 _WRAPPERS = frozenset(
@@ -254,6 +203,19 @@ class Normalised:
             return pos, pos
         return self.starts[start], self.ends[end - 1]
 
+    def inverse(self, start: int, end: int) -> tuple[int, int]:
+        """The normalised span read from original ``[start, end)`` (for stages that work on the text).
+
+        Examples
+        --------
+        >>> n = normalize("a $\\\\alpha$-Net b")
+        >>> n.text[slice(*n.inverse(2, 14))]
+        'α-Net'
+        """
+        if self.starts is None or self.ends is None:
+            return start, end
+        return bisect_left(self.starts, start), bisect_right(self.ends, end)
+
 
 def normalize(text: str) -> Normalised:
     """Normalise LaTeX and HTML entities in ``text`` (see the module docstring).
@@ -344,6 +306,41 @@ def normalize(text: str) -> Normalised:
             out.copy(a, b)
     out.copy(pos, len(text))
     return out.result()
+
+
+def entities_as_read(entities: list[PaperEntity], norm: Normalised) -> list[PaperEntity]:
+    """Entities with abstract mentions at their offsets in ``norm.text`` (for stages that read it).
+
+    Examples
+    --------
+    >>> from kg.types import EntityType, Mention
+    >>> n = normalize("We use $k$-NN.")
+    >>> mention = Mention("abstract", 7, 13, "$k$-NN", EntityType.METHOD)
+    >>> e = PaperEntity("k-NN", EntityType.METHOD, ("k-NN",), (mention,))
+    >>> m = entities_as_read([e], n)[0].mentions[0]
+    >>> n.text[m.start : m.end]
+    'k-NN'
+    """
+    if norm.starts is None:
+        return entities
+    return [
+        replace(
+            e,
+            mentions=tuple(
+                replace(m, start=s, end=t) if m.field == "abstract" else m
+                for m in e.mentions
+                for s, t in [norm.inverse(m.start, m.end)]
+            ),
+        )
+        for e in entities
+    ]
+
+
+def results_in_field(results: tuple[PaperResult, ...], norm: Normalised) -> tuple[PaperResult, ...]:
+    """Results found in ``norm.text`` with their value offsets mapped back to the original abstract."""
+    if norm.starts is None:
+        return results
+    return tuple(replace(r, start=s, end=e) for r in results for s, e in [norm.span(r.start, r.end)])
 
 
 def _accent_parts(tok: str) -> tuple[str, str]:

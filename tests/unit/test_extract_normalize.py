@@ -125,6 +125,10 @@ def test_issue_11_latex_abstract() -> None:
     assert metrics == {"top-1 accuracy"}
     assert by_name["ResNet"].mentions[0].text == "ResNet"
     assert not any("\\" in e.name or "%" in e.name for e in out.entities)
+    # Results read the normalised text too, and their offsets index the original abstract.
+    assert {(r.value, r.unit) for r in out.results} >= {("80.1", "%")}
+    for r in out.results:
+        assert abstract[r.start : r.end] == r.value
 
 
 ABSTRACT = "We study Q&amp;A systems and evaluate them on several benchmarks of reading comprehension. " * 3
