@@ -29,7 +29,6 @@ True
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -37,8 +36,15 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import WriterError
-from kg.types import Extraction, Mention, Paper, PaperEntity, PaperRelation, PaperResult, Sighting
-from kg.vocab import EntityType, RelationType
+from kg.rows import (
+    content_hash,
+    extraction_from_row,
+    extraction_to_row,
+    names_from_row,
+    paper_from_row,
+    paper_to_row,
+)
+from kg.types import Extraction, Paper, Sighting
 
 __all__ = [
     "CACHE_FILE",
@@ -70,157 +76,6 @@ CREATE TABLE IF NOT EXISTS run_seen (
 );
 CREATE INDEX IF NOT EXISTS run_seen_paper ON run_seen (paper_id);
 """
-
-
-def content_hash(paper: Paper) -> str:
-    """Hash of what the extractor reads (title and abstract); metadata changes do not re-extract.
-
-    Examples
-    --------
-    >>> content_hash(Paper("a", "T", "A")) == content_hash(Paper("b", "T", "A", date="2024"))
-    True
-    >>> content_hash(Paper("a", "T", "A")) == content_hash(Paper("a", "T", "A."))
-    False
-    """
-    h = hashlib.sha256()
-    h.update(paper.title.encode("utf-8", "surrogatepass"))
-    h.update(b"\x00")
-    h.update(paper.abstract.encode("utf-8", "surrogatepass"))
-    return h.hexdigest()[:32]
-
-
-def paper_to_row(p: Paper) -> str:
-    """A paper as compact JSON (every field, so a paper read back equals the one stored).
-
-    Examples
-    --------
-    >>> p = Paper("p", "T", "A", authors=("X",), seen=(Sighting("f", 3, "2024-01-01"),))
-    >>> paper_from_row(paper_to_row(p)) == p
-    True
-    """
-    return json.dumps(
-        [
-            p.id,
-            p.title,
-            p.abstract,
-            p.date,
-            p.url,
-            p.arxiv_id,
-            list(p.authors),
-            list(p.categories),
-            p.source,
-            [[s.source, s.line, s.date] for s in p.seen],
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-
-
-def paper_from_row(data: str) -> Paper:
-    """Inverse of :func:`paper_to_row`.
-
-    Examples
-    --------
-    >>> paper_from_row(paper_to_row(Paper("p", "T", "A"))).title
-    'T'
-    """
-    pid, title, abstract, date, url, arxiv_id, authors, categories, source, seen = json.loads(data)
-    return Paper(
-        pid,
-        title,
-        abstract,
-        date,
-        url,
-        arxiv_id,
-        tuple(authors),
-        tuple(categories),
-        source,
-        tuple(Sighting(s, n, d) for s, n, d in seen),
-    )
-
-
-def extraction_to_row(ex: Extraction) -> str:
-    """Entities and relations of an extraction as compact JSON (the paper is stored apart).
-
-    Examples
-    --------
-    >>> from kg.types import PAPER
-    >>> p = Paper("p", "X", "We propose X.")
-    >>> m = Mention("title", 0, 1, "X", EntityType.MODEL, origin="caps", score=0.5)
-    >>> ex = Extraction(p, (PaperEntity("X", EntityType.MODEL, ("X",), (m,)),),
-    ...                 (PaperRelation(PAPER, RelationType.PROPOSES, "X", "We propose X.", 0.9),), "v1")
-    >>> extraction_from_row(p, extraction_to_row(ex)) == ex
-    True
-    """
-    return json.dumps(
-        {
-            "x": ex.extractor,
-            "e": [
-                [
-                    e.name,
-                    e.type.value,
-                    list(e.aliases),
-                    e.id,
-                    [[m.field, m.start, m.end, m.text, m.label.value, m.origin, m.score] for m in e.mentions],
-                ]
-                for e in ex.entities
-            ],
-            "r": [
-                [r.head, r.type.value, r.tail, r.evidence, r.confidence, r.extractor, r.head_id, r.tail_id]
-                for r in ex.relations
-            ],
-            **({"res": [_result_row(r) for r in ex.results]} if ex.results else {}),
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-
-
-def extraction_from_row(paper: Paper, data: str) -> Extraction:
-    """Inverse of :func:`extraction_to_row` for ``paper``.
-
-    Examples
-    --------
-    >>> p = Paper("p", "T", "A")
-    >>> extraction_from_row(p, extraction_to_row(Extraction(p, (), (), "v"))).extractor
-    'v'
-    """
-    d = json.loads(data)
-    etypes, rtypes = _ENTITY_TYPES, _RELATION_TYPES  # dict lookups: 3x faster than EntityType(value)
-    entities = tuple(
-        PaperEntity(
-            name,
-            etypes[etype],
-            tuple(aliases),
-            tuple(Mention(f, s, e, t, etypes[label], origin, score) for f, s, e, t, label, origin, score in ms),
-            eid,
-        )
-        for name, etype, aliases, eid, ms in d["e"]
-    )
-    relations = tuple(
-        PaperRelation(head, rtypes[rtype], tail, evidence, conf, extractor, head_id, tail_id)
-        for head, rtype, tail, evidence, conf, extractor, head_id, tail_id in d["r"]
-    )
-    results = tuple(PaperResult(*row) for row in d.get("res", ()))
-    return Extraction(paper, entities, relations, d["x"], results)
-
-
-def _result_row(r: PaperResult) -> list[Any]:
-    # Positional, in field order: PaperResult(*row) reads it back.
-    return [getattr(r, name) for name in _RESULT_FIELDS]
-
-
-def _names_from_row(paper_id: str, data: str) -> Extraction:
-    # Only what the linker's first pass reads: entity names, types and aliases.
-    etypes = _ENTITY_TYPES
-    rows = json.loads(data)["e"]
-    entities = tuple(PaperEntity(name, etypes[etype], tuple(aliases), (), eid) for name, etype, aliases, eid, _ in rows)
-    return Extraction(Paper(paper_id, "", ""), entities, ())
-
-
-_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(PaperResult))
-_ENTITY_TYPES = {t.value: t for t in EntityType}
-_RELATION_TYPES = {t.value: t for t in RelationType}
 
 
 class _SeenMapping(Mapping[str, tuple[Sighting, ...]]):
@@ -297,6 +152,58 @@ class ExtractionCache:
         self.commit()
         self._db.execute("DELETE FROM run_papers")
         self._db.execute("DELETE FROM run_seen")
+        self._db.execute("DELETE FROM meta WHERE key = 'built'")
+
+    def mark_built(self, counts: Mapping[str, int]) -> None:
+        """Record that the run's paper list (as it is now) and ``counts`` are a finished build.
+
+        ``kg add`` grows the build from this mark; rows added after it belong to an unfinished run.
+        """
+        seen = self._db.execute("SELECT COALESCE(MAX(rowid), 0) FROM run_seen").fetchone()[0]
+        size = self._db.execute("SELECT COALESCE(MAX(ord), 0) FROM run_papers").fetchone()[0]
+        mark = {"ord": size, "seen": seen, "counts": dict(counts)}
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('built', ?)", (json.dumps(mark),))
+        self.commit()
+
+    def resume_build(self) -> dict[str, int] | None:
+        """Go back to the last finished build's paper list and return its counts (None: no build).
+
+        Papers and sightings an unfinished (killed) run added after the mark are removed, so running
+        it again counts them once; their extractions stay cached.
+        """
+        self.commit()
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'built'").fetchone()
+        if row is None:
+            self._db.execute("DELETE FROM run_papers")
+            self._db.execute("DELETE FROM run_seen")
+            return None
+        mark = json.loads(row[0])
+        self._db.execute("DELETE FROM run_papers WHERE ord > ?", (mark["ord"],))
+        self._db.execute("DELETE FROM run_seen WHERE rowid > ?", (mark["seen"],))
+        self.commit()
+        return {k: int(v) for k, v in mark["counts"].items()}
+
+    def changed_paper(self, paper: Paper) -> bool:
+        """If the build holds ``paper``'s id with another title/abstract, take the new text (keeping
+        where it was first seen) and return True; the sighting is added either way by add_paper."""
+        row = self._db.execute("SELECT data FROM run_papers WHERE paper_id = ?", (paper.id,)).fetchone()
+        if row is None:
+            return False
+        old = paper_from_row(row[0])
+        if content_hash(old) == content_hash(paper):
+            return False
+        new = dataclasses.replace(paper, seen=old.seen)
+        self._db.execute("UPDATE run_papers SET data = ? WHERE paper_id = ?", (paper_to_row(new), paper.id))
+        return True
+
+    def run_paper(self, paper_id: str) -> Paper | None:
+        """The run's paper with this id, if any."""
+        row = self._db.execute("SELECT data FROM run_papers WHERE paper_id = ?", (paper_id,)).fetchone()
+        return None if row is None else paper_from_row(row[0])
+
+    def run_paper_ids(self) -> Iterator[str]:
+        """The ids of the run's papers, in input order."""
+        return (r[0] for r in self._db.execute("SELECT paper_id FROM run_papers ORDER BY ord"))
 
     def commit(self) -> None:
         """Make everything so far durable and open the next transaction."""
@@ -368,7 +275,7 @@ class ExtractionCache:
             for ordinal, pid, edata in rows:
                 if edata is None:
                     raise KeyError(f"no extraction cached for paper {pid!r}")
-                yield _names_from_row(pid, edata)
+                yield names_from_row(pid, edata)
                 last = ordinal
 
     # ------------------------------------------------------------------ the cache proper

@@ -1,6 +1,6 @@
 """The embedded SPARQL store: ``DIR/store``, a persistent pyoxigraph (RocksDB) database.
 
-rdflib builds and serialises the graph (kg.write.rdf); pyoxigraph answers the queries, because it
+kg.write.rdf writes graph.ttl; :class:`StoreWriter` loads it here; pyoxigraph answers the queries, because it
 parses and joins one to two orders of magnitude faster. The default graph holds graph.ttl; the
 ontology sits in the named graph :data:`ONTOLOGY_GRAPH` so ``rdfs:subClassOf`` questions work too.
 
@@ -21,15 +21,25 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 
 import ontology
-from kg.errors import InputError, StoreError
+from kg.blocks import GRAPH_TTL, is_blocks_file, turtle_parts
+from kg.errors import InputError, StoreError, WriterError
+from kg.types import Graph
 
-__all__ = ["STORE_DIR", "ONTOLOGY_GRAPH", "load_store", "open_store", "store_path", "turtle_parts"]
+__all__ = [
+    "STORE_DIR",
+    "ONTOLOGY_GRAPH",
+    "StoreWriter",
+    "is_blocks_file",
+    "load_store",
+    "open_store",
+    "store_path",
+    "turtle_parts",
+]
 
 STORE_DIR = "store"
 #: Named graph holding ontology/kg.ttl inside the store.
@@ -50,47 +60,6 @@ def store_path(out_dir: Path) -> Path:
 #: Bytes of Turtle per bulk load. pyoxigraph's bulk loader holds about 20 times its input in
 #: memory (1.7 GB for graph.ttl of 100,000 papers in one call, ~150 MB in 5 MB parts).
 PART_BYTES = 8_000_000
-
-
-def turtle_parts(ttl: Path, part_bytes: int = PART_BYTES) -> Iterator[bytes]:
-    """``ttl`` in parts of about ``part_bytes`` that each parse alone (the prefixes repeated).
-
-    Only for files ``kg.write.rdf.write_rdf`` wrote (see :func:`is_blocks_file`).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from kg.types import Graph, Paper
-    >>> from kg.write.rdf import export_turtle
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     export_turtle(Graph(papers=tuple(Paper(f"p{i}", "T", "A") for i in range(50))), Path(d) / "g.ttl")
-    ...     parts = list(turtle_parts(Path(d) / "g.ttl", part_bytes=1000))
-    >>> len(parts) > 1 and all(p.startswith(b"# kg graph") for p in parts)
-    True
-    """
-    with Path(ttl).open("rb") as f:
-        head = [f.readline()]
-        lines: list[bytes] = []
-        size = 0
-        for line in f:
-            if not lines and line.startswith(b"@prefix"):
-                head.append(line)
-                continue
-            lines.append(line)
-            size += len(line)
-            if size >= part_bytes and line in (b"\n", b"\r\n"):
-                yield b"".join(head + lines)
-                lines, size = [], 0
-        if lines:
-            yield b"".join(head + lines)
-
-
-def is_blocks_file(ttl: Path) -> bool:
-    """Whether ``kg.write.rdf.write_rdf`` wrote ``ttl`` (its first line is ``BLOCKS_MARK``)."""
-    from kg.write.rdf import BLOCKS_MARK
-
-    with Path(ttl).open("rb") as f:
-        return f.readline().rstrip(b"\r\n") == BLOCKS_MARK.encode()
 
 
 def _fill(store: ox.Store, ttl: Path) -> None:
@@ -116,8 +85,6 @@ def load_store(ttl: Path, out_dir: Path) -> Path:
     WriterError
         The store cannot be written or ``ttl`` does not parse.
     """
-    from kg.errors import WriterError
-
     target = store_path(out_dir)
     tmp = target.with_name(f".{STORE_DIR}.{uuid.uuid4().hex[:8]}.tmp")
     try:
@@ -152,7 +119,7 @@ def open_store(out_dir: Path, writable: bool = False) -> ox.Store:
     """
     path = store_path(out_dir)
     if not path.is_dir():
-        ttl = Path(out_dir) / "graph.ttl"
+        ttl = Path(out_dir) / GRAPH_TTL
         if not ttl.is_file():
             raise InputError(f"no SPARQL store in {out_dir}: run `kg build --out {out_dir}` first")
         load_store(ttl, Path(out_dir))
@@ -160,3 +127,13 @@ def open_store(out_dir: Path, writable: bool = False) -> ox.Store:
         return ox.Store(str(path)) if writable else ox.Store.read_only(str(path))
     except OSError as exc:
         raise StoreError(f"cannot open the store {path}: {exc}") from exc
+
+
+class StoreWriter:
+    """The build step after graph.ttl: (re)build ``out_dir/store`` from ``out_dir/graph.ttl``.
+
+    Takes the Graph only to fit the graph-writer signature; it reads the file the RDF writer wrote.
+    """
+
+    def write(self, graph: Graph, out_dir: Path) -> list[Path]:
+        return [load_store(Path(out_dir) / GRAPH_TTL, Path(out_dir))]

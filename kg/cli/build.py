@@ -1,11 +1,12 @@
-"""``kg build``, ``kg extract``, ``kg info``, ``kg export``: thin wrappers over kg.pipeline."""
+"""``kg build``, ``kg add``, ``kg extract``, ``kg info``, ``kg export``: thin wrappers over kg.pipeline."""
 
 from __future__ import annotations
 
 import importlib.metadata
+import inspect
 import platform
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -23,12 +24,13 @@ from kg.cli.neo4j import (
     Neo4jUser,
     print_write_stats,
 )
-from kg.pipeline import BATCH_SIZE, BuildSummary, default_graph_writers, run_build, run_extract
+from kg.errors import InputError
+from kg.pipeline import BATCH_SIZE, BuildSummary, WhatsNew, default_graph_writers, run_add, run_build, run_extract
 from kg.types import Graph
 from kg.write.html import MAX_NODES
 from kg.write.neo4j import Neo4jWriter, WriteStats
 
-__all__ = ["build_cli", "extract_cli", "info_cli", "export_cli"]
+__all__ = ["add_cli", "build_cli", "extract_cli", "info_cli", "export_cli"]
 
 Inputs = Annotated[
     list[Path] | None,
@@ -38,11 +40,13 @@ Inputs = Annotated[
         show_default=False,
     ),
 ]
+AddInputs = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Files or directories of papers to add (any format `kg build` reads).", show_default=False),
+]
 Format = Annotated[
     str | None,
-    typer.Option(
-        "--format", "-f", help="Force the input format instead of detecting it (see docs/formats.md)."
-    ),
+    typer.Option("--format", "-f", help="Force the input format instead of detecting it (see docs/formats.md)."),
 ]
 Workers = Annotated[
     int,
@@ -88,6 +92,80 @@ def _print_summary(summary: BuildSummary, where: str) -> None:
     console.print(table)
 
 
+def _extraction(
+    fmt: str | None, quiet: bool, workers: int, executor: str, scheduler: str | None, batch_size: int
+) -> dict[str, Any]:
+    """The options every extracting command passes on to kg.pipeline."""
+    return {
+        "fmt": fmt,
+        "quiet": quiet,
+        "workers": workers,
+        "executor": executor,
+        "scheduler": scheduler,
+        "batch_size": batch_size,
+    }
+
+
+def _print_whats_new(new: WhatsNew, shown: int = 20) -> None:
+    changed = f" ({new.changed} changed, extracted again)" if new.changed else ""
+    say(f"what's new: {len(new.papers)} papers{changed}")
+    for kind, names in new.entities.items():
+        first = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        say(f"  new {kind}: {len(names)} ({first})")
+    say(f"  new improves-on / evaluated-on / builds-on: {len(new.relations)}")
+    for r in new.relations[:shown]:
+        say(f"    {r.head} {r.type} {r.tail} [{r.paper_id}]: {r.evidence[:160]}")
+    if len(new.relations) > shown:
+        say(f"    ... and {len(new.relations) - shown} more (summary.json: run.added.relations)")
+    if new.results:
+        say(f"  new results: {len(new.results)}")
+
+
+def _build_or_add(
+    grow: bool,
+    inputs: list[Path] | None,
+    out: Path,
+    fmt: str | None,
+    quiet: bool,
+    workers: int,
+    executor: str,
+    scheduler: str | None,
+    batch_size: int,
+    skip: list[str] | None,
+    neo4j: str | None,
+    neo4j_user: str | None,
+    neo4j_password: str | None,
+    neo4j_database: str | None,
+    neo4j_dialect: str | None,
+) -> None:
+    if grow and not inputs:
+        raise InputError("kg add needs at least one INPUT (the papers to add)")
+    writers = default_graph_writers(skip or [])
+    pushed: list[WriteStats] = []
+    if neo4j:
+        # Settings are checked before the build so that a bad flag fails in a second, not after it.
+        settings = Neo4jOptions(neo4j, neo4j_user, neo4j_password, neo4j_database, neo4j_dialect).settings()
+
+        def push(graph: Graph, out_dir: Path) -> list[Path]:
+            pushed.append(Neo4jWriter(settings).write(graph))
+            return []
+
+        writers.append(push)
+    options = _extraction(fmt, quiet, workers, executor, scheduler, batch_size)
+    new = None
+    if grow:
+        summary, _, new = run_add(inputs or [], out, writers=writers, **options)
+    else:
+        summary, _ = run_build(inputs or [], out, writers=writers, **options)
+    if not quiet:
+        _print_summary(summary, f"{'grew' if grow else 'built'} {out}/")
+        if new is not None:
+            _print_whats_new(new)
+        for stats in pushed:
+            print_write_stats(stats, settings.redacted())
+        console.print(f"Open {out / 'graph.html'} in a browser; query with `kg query --out {out} 'SELECT ...'`.")
+
+
 @app.command("build")
 def build_cli(
     inputs: Inputs = None,
@@ -116,41 +194,37 @@ def build_cli(
 
     Re-running on the same or a grown input only extracts papers whose text or extractor version
     changed (cache: OUT/cache.sqlite); an interrupted build resumes. Bad records go to
-    OUT/rejected.jsonl with their reason.
+    OUT/rejected.jsonl with their reason. `kg add` grows a build by new files instead.
 
     With --neo4j URI the graph is also upserted into Neo4j (as `kg push`): re-running changes no count.
 
     Example: kg build (bundled corpus into ./kg-out), kg build papers.jsonl --out out/ --workers 2
     """
-    writers = default_graph_writers(skip or [])
-    pushed: list[WriteStats] = []
-    if neo4j:
-        # Settings are checked before the build so that a bad flag fails in a second, not after it.
-        settings = Neo4jOptions(neo4j, neo4j_user, neo4j_password, neo4j_database, neo4j_dialect).settings()
+    _build_or_add(False, **locals())
 
-        def push(graph: Graph, out_dir: Path) -> list[Path]:
-            pushed.append(Neo4jWriter(settings).write(graph))
-            return []
 
-        writers.append(push)
-    summary, _ = run_build(
-        inputs or [],
-        out,
-        fmt=fmt,
-        quiet=quiet,
-        workers=workers,
-        executor=executor,
-        scheduler=scheduler,
-        batch_size=batch_size,
-        writers=writers,
-    )
-    if not quiet:
-        _print_summary(summary, f"built {out}/")
-        for stats in pushed:
-            print_write_stats(stats, settings.redacted())
-        console.print(
-            f"Open {out / 'graph.html'} in a browser; query with `kg query --out {out} 'SELECT ...'`."
-        )
+def add_cli(**options: Any) -> None:
+    _build_or_add(True, **options)
+
+
+# `kg add` takes exactly `kg build`'s options; only what it does with the build differs.
+_build_signature = inspect.signature(build_cli, eval_str=True)
+add_cli.__signature__ = _build_signature.replace(  # type: ignore[attr-defined]
+    parameters=[
+        p.replace(annotation=AddInputs) if p.name == "inputs" else p for p in _build_signature.parameters.values()
+    ]
+)
+add_cli.__doc__ = """Grow the build in --out by INPUT files (a daily feed): old + new papers, as one build of all.
+
+Only new papers, and papers whose title or abstract changed (the new text replaces the old), are
+extracted; entities link to the build's existing ones and every output (graph.json, graph.ttl +
+store, graph.html, Neo4j with --neo4j) is rewritten for the whole build. Prints what is new: papers,
+entities by type, improves-on / evaluated-on / builds-on relations with their evidence. A killed
+`kg add` resumes when run again. On an out dir without a finished build it is `kg build`.
+
+Example: kg build day1.jsonl --out feed/ && kg add day2.jsonl --out feed/
+"""
+app.command("add")(add_cli)
 
 
 @app.command("extract")
@@ -174,17 +248,8 @@ def extract_cli(
 
     Bad records go to OUTPUT's stem + .rejected.jsonl with their reason.
     """
-    summary = run_extract(
-        inputs or [],
-        output,
-        fmt=fmt,
-        quiet=quiet,
-        workers=workers,
-        executor=executor,
-        scheduler=scheduler,
-        batch_size=batch_size,
-        cache_path=cache,
-    )
+    options = _extraction(fmt, quiet, workers, executor, scheduler, batch_size)
+    summary = run_extract(inputs or [], output, cache_path=cache, **options)
     if not quiet:
         _print_summary(summary, f"extracted to {output}")
 

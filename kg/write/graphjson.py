@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,7 +31,16 @@ import networkx as nx
 from kg.errors import InputError, WriterError
 from kg.types import Entity, EntityType, Graph, Paper, PaperLink, Relation, RelationType, Result, Sighting
 
-__all__ = ["GRAPH_JSON", "to_networkx", "to_node_link", "from_node_link", "write_graph", "read_graph"]
+__all__ = [
+    "GRAPH_JSON",
+    "GraphKeys",
+    "to_networkx",
+    "to_node_link",
+    "from_node_link",
+    "write_graph",
+    "read_graph",
+    "read_keys",
+]
 
 GRAPH_JSON = "graph.json"
 
@@ -247,3 +257,49 @@ def read_graph(out_dir: Path) -> Graph:
             return graph
     except (json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
         raise InputError(f"{path} is not a kg graph.json ({exc})") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class GraphKeys:
+    """The ids in a graph.json, for telling what a later build added: papers, entities (id ->
+    type), relation and result keys."""
+
+    papers: frozenset[str]
+    entities: dict[str, str]
+    relations: frozenset[tuple[str, str, str]]
+    results: frozenset[str] = frozenset()
+
+
+def read_keys(out_dir: Path) -> GraphKeys | None:
+    """The :class:`GraphKeys` of the build in ``out_dir`` read a line at a time; None if it has none.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = write_graph(Graph(papers=(Paper("p1", "T", "A"),)), d)
+    >>> sorted(read_keys(d).papers)
+    ['p1']
+    """
+    path = Path(out_dir) / GRAPH_JSON
+    if not path.is_file():
+        return None
+    papers: set[str] = set()
+    entities: dict[str, str] = {}
+    relations: set[tuple[str, str, str]] = set()
+    try:
+        with path.open(encoding="utf-8", newline="\n") as f:
+            first = f.readline()
+            if not (first.startswith(_HEAD) and first.endswith(_NODES)):
+                return None
+            for n in _rows(f, "]" + _LINKS[2:]):
+                if n["kind"] == "Paper":
+                    papers.add(n["id"])
+                else:
+                    entities[n["id"]] = n["type"]
+            for e in _rows(f, "]}"):
+                if e["kind"] == "relation":
+                    relations.add((e["source"], e["type"], e["target"]))
+    except (OSError, ValueError, KeyError):
+        return None  # an unreadable old graph: everything counts as new
+    return GraphKeys(frozenset(papers), entities, frozenset(relations))

@@ -44,6 +44,7 @@ import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
+from kg.blocks import BLOCKS_MARK, GRAPH_TTL
 from kg.errors import WriterError
 from kg.registry import exporters
 from kg.types import Entity, Graph, Paper, PaperLink, Relation, RelationType
@@ -63,7 +64,6 @@ __all__ = [
     "validate",
 ]
 
-GRAPH_TTL = "graph.ttl"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Characters that cannot appear in an IRI (RFC 3987 / Turtle IRIREF): such a URL stays a literal.
@@ -227,13 +227,6 @@ _ESCAPES = {i: f"\\u{i:04X}" for i in (*range(0x20), 0x7F)}
 _ESCAPES.update({0x5C: "\\\\", 0x22: '\\"', 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x08: "\\b", 0x0C: "\\f"})
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
 _NAMESPACES = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
-
-
-#: First line of a Turtle file written by :func:`write_rdf`: every prefix is declared above the
-#: first triple and every subject block ends with an empty line (string literals never hold a raw
-#: line break), so the file can be cut at empty lines into parts that parse alone
-#: (``kg.store.turtle_parts``).
-BLOCKS_MARK = "# kg graph: prefixes first, then one subject block per paragraph"
 
 
 @lru_cache(maxsize=65536)
@@ -460,12 +453,7 @@ def _serialize(graph: Graph, dest: Path, fmt: str) -> Path:
 
 
 class RdfWriter:
-    """Write ``out_dir/graph.ttl`` and load it into the embedded SPARQL store ``out_dir/store``.
-
-    Parameters
-    ----------
-    load_store
-        Also (re)build the pyoxigraph store that ``kg query`` and ``kg serve`` read.
+    """Write ``out_dir/graph.ttl`` (:func:`write_rdf`); ``kg.store.StoreWriter`` loads it into the store.
 
     Examples
     --------
@@ -473,20 +461,11 @@ class RdfWriter:
     >>> from kg.types import Graph, Paper
     >>> with tempfile.TemporaryDirectory() as d:
     ...     [p.name for p in RdfWriter().write(Graph(papers=(Paper("arxiv:1", "T", "A"),)), Path(d))]
-    ['graph.ttl', 'store']
+    ['graph.ttl']
     """
 
-    def __init__(self, load_store: bool = True) -> None:
-        self.load_store = load_store
-
     def write(self, graph: Graph, out_dir: Path) -> list[Path]:
-        out_dir = Path(out_dir)
-        ttl = _serialize(graph, out_dir / GRAPH_TTL, "turtle")
-        if not self.load_store:
-            return [ttl]
-        from kg.store import load_store
-
-        return [ttl, load_store(ttl, out_dir)]
+        return [_serialize(graph, Path(out_dir) / GRAPH_TTL, "turtle")]
 
 
 def export_turtle(graph: Graph, dest: Path) -> None:

@@ -106,14 +106,14 @@ def test_hostile_text_round_trips_through_turtle(tmp_path):
         entities=(Entity("method:x", EntityType.METHOD, nasty, (nasty, "X")),),
         relations=(Relation("arxiv:1", RelationType.PROPOSES, "method:x", "arxiv:1", nasty, 0.5),),
     )
-    [ttl, _store] = RdfWriter().write(g, tmp_path)
+    [ttl] = RdfWriter().write(g, tmp_path)
     back = rdflib.Graph().parse(ttl)
     assert str(back.value(paper_iri("arxiv:1"), DCTERMS.title)) == nasty
     assert len(back) == len(to_rdf(g))
 
 
 def test_graph_ttl_parses_back_identically(graph, tmp_path):
-    RdfWriter(load_store=False).write(graph, tmp_path)
+    RdfWriter().write(graph, tmp_path)
     back = rdflib.Graph().parse(tmp_path / GRAPH_TTL)
     assert rdflib.compare.isomorphic(back, to_rdf(graph))
     assert not (tmp_path / "store").exists()
@@ -200,7 +200,8 @@ def test_store_loads_the_streamed_graph_ttl(tmp_path, monkeypatch, part_bytes):
 
     monkeypatch.setattr(kg.store, "PART_BYTES", part_bytes)  # 300: the file is loaded in many parts
     g = hostile_graph()
-    ttl, store_dir = RdfWriter().write(g, tmp_path)
+    [ttl] = RdfWriter().write(g, tmp_path)
+    [store_dir] = kg.store.StoreWriter().write(g, tmp_path)
     assert rdflib.compare.isomorphic(rdflib.Graph().parse(ttl, format="turtle"), to_rdf(g))
     assert kg.store.is_blocks_file(ttl)
     assert (len(list(kg.store.turtle_parts(ttl, part_bytes))) > 10) == (part_bytes == 300)
@@ -215,7 +216,7 @@ def test_lone_surrogate_is_a_writer_error(tmp_path):
 
     g = Graph(papers=(Paper("arxiv:1", "bad \ud800", "A"),))
     with pytest.raises(WriterError, match="not valid Unicode"):
-        RdfWriter(load_store=False).write(g, tmp_path)
+        RdfWriter().write(g, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -242,7 +243,7 @@ def test_mlkg_namespace_matches_the_ontology():
 # ---------------------------------------------------------------- SHACL
 @pytest.fixture
 def built(graph, tmp_path):
-    RdfWriter(load_store=False).write(graph, tmp_path)
+    RdfWriter().write(graph, tmp_path)
     return tmp_path
 
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.errors import InputError
-from kg.store import ONTOLOGY_GRAPH, load_store, open_store, store_path
+from kg.store import ONTOLOGY_GRAPH, StoreWriter, load_store, open_store, store_path
 from kg.types import Graph, Paper
 from kg.write.rdf import GRAPH_TTL, RdfWriter, to_rdf
 
@@ -41,8 +41,9 @@ def test_store_holds_graph_ttl_in_default_graph_and_ontology_in_named_graph(buil
 
 
 def test_rebuild_replaces_the_store_without_stale_triples(tmp_path):
-    RdfWriter().write(sparql_graph.fixture_graph(), tmp_path)
-    RdfWriter().write(Graph(papers=(Paper("arxiv:9", "Only", "One"),)), tmp_path)
+    for graph in (sparql_graph.fixture_graph(), Graph(papers=(Paper("arxiv:9", "Only", "One"),))):
+        RdfWriter().write(graph, tmp_path)
+        StoreWriter().write(graph, tmp_path)
     store = open_store(tmp_path)
     titles = [r["t"].value for r in store.query("SELECT ?t { ?p <http://purl.org/dc/terms/title> ?t }")]
     assert titles == ["Only"]
@@ -50,7 +51,7 @@ def test_rebuild_replaces_the_store_without_stale_triples(tmp_path):
 
 
 def test_store_is_loaded_from_graph_ttl_when_missing(tmp_path):
-    RdfWriter(load_store=False).write(sparql_graph.fixture_graph(), tmp_path)
+    RdfWriter().write(sparql_graph.fixture_graph(), tmp_path)
     assert not store_path(tmp_path).exists()
     store = open_store(tmp_path)
     assert len(store) >= len(to_rdf(sparql_graph.fixture_graph()))
@@ -64,7 +65,9 @@ def test_missing_build_is_an_input_error(tmp_path):
 def test_broken_turtle_leaves_the_old_store(tmp_path):
     from kg.errors import WriterError
 
-    RdfWriter().write(Graph(papers=(Paper("arxiv:9", "Kept", "A"),)), tmp_path)
+    kept = Graph(papers=(Paper("arxiv:9", "Kept", "A"),))
+    RdfWriter().write(kept, tmp_path)
+    StoreWriter().write(kept, tmp_path)
     bad = tmp_path / "bad.ttl"
     bad.write_text("<a> <b> .", encoding="utf-8")
     with pytest.raises(WriterError, match="bad.ttl"):
