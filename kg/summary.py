@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.runstate import Counts
-from kg.types import Extraction, Graph
+from kg.types import Extraction, Graph, Result
 from kg.vocab import RelationType
 from kg.write.graphjson import GraphKeys
 
@@ -153,7 +153,8 @@ class NewRelation:
 @dataclass(frozen=True)
 class WhatsNew:
     """What ``kg add`` added to a build: new paper ids, new entity names by type, new core relations
-    (head and tail by name), and papers whose text changed (extracted again)."""
+    (head and tail by name), papers whose text changed (extracted again), and new results (one line
+    each: subject, metric, value, benchmark, baseline, paper)."""
 
     papers: tuple[str, ...]
     entities: dict[str, tuple[str, ...]]
@@ -166,11 +167,13 @@ class WhatsNew:
             "papers": len(self.papers),
             "changed": self.changed,
             "entities": {k: len(v) for k, v in self.entities.items()},
-            "relations": [
+            "relations_count": len(self.relations),
+            "relations": [  # the first 1,000: a daily feed adds far fewer
                 {"head": r.head, "type": r.type, "tail": r.tail, "paper": r.paper_id, "evidence": r.evidence}
-                for r in self.relations
+                for r in self.relations[:1000]
             ],
-            "results": len(self.results),
+            "results_count": len(self.results),
+            "results": list(self.results[:1000]),
         }
 
 
@@ -194,4 +197,19 @@ def whats_new(before: GraphKeys | None, graph: Graph, changed: int = 0) -> Whats
             head = titles[r.head] if r.head_is_paper else names.get(r.head, r.head)
             relations.append(NewRelation(head, r.type.value, names.get(r.tail, r.tail), r.paper_id, r.evidence))
     ordered = {k: tuple(sorted(v)) for k, v in sorted(entities.items(), key=lambda kv: (-len(kv[1]), kv[0]))}
-    return WhatsNew(papers, ordered, tuple(relations), changed)
+    results = tuple(_result_text(r, names, titles) for r in graph.results if r.id not in old.results)
+    return WhatsNew(papers, ordered, tuple(relations), changed, results)
+
+
+def _result_text(r: Result, names: dict[str, str], titles: dict[str, str]) -> str:
+    """``subject: metric value unit on benchmark (vs baseline) [paper]``, the parts it has."""
+    subject = titles.get(r.subject) or names.get(r.subject, r.subject)
+    parts = [f"{subject}:"]
+    if r.metric:
+        parts.append(names.get(r.metric, r.metric))
+    parts.append(f"{r.value}{r.unit or ''}")
+    if r.benchmark:
+        parts.append(f"on {names.get(r.benchmark, r.benchmark)}")
+    if r.baseline:
+        parts.append(f"(vs {names.get(r.baseline, r.baseline)})")
+    return " ".join(parts) + f" [{r.paper_id}]"

@@ -117,8 +117,11 @@ def _print_whats_new(new: WhatsNew, shown: int = 20) -> None:
         say(f"    {r.head} {r.type} {r.tail} [{r.paper_id}]: {r.evidence[:160]}")
     if len(new.relations) > shown:
         say(f"    ... and {len(new.relations) - shown} more (summary.json: run.added.relations)")
-    if new.results:
-        say(f"  new results: {len(new.results)}")
+    say(f"  new results: {len(new.results)}")
+    for line in new.results[:shown]:
+        say(f"    {line}")
+    if len(new.results) > shown:
+        say(f"    ... and {len(new.results) - shown} more (summary.json: run.added.results)")
 
 
 def _build_or_add(

@@ -287,6 +287,7 @@ def read_keys(out_dir: Path) -> GraphKeys | None:
     papers: set[str] = set()
     entities: dict[str, str] = {}
     relations: set[tuple[str, str, str]] = set()
+    results: set[str] = set()
     try:
         with path.open(encoding="utf-8", newline="\n") as f:
             first = f.readline()
@@ -295,6 +296,8 @@ def read_keys(out_dir: Path) -> GraphKeys | None:
             for n in _rows(f, "]" + _LINKS[2:]):
                 if n["kind"] == "Paper":
                     papers.add(n["id"])
+                elif n["kind"] == "Result":
+                    results.add(n["id"])
                 else:
                     entities[n["id"]] = n["type"]
             for e in _rows(f, "]}"):
@@ -302,4 +305,4 @@ def read_keys(out_dir: Path) -> GraphKeys | None:
                     relations.add((e["source"], e["type"], e["target"]))
     except (OSError, ValueError, KeyError):
         return None  # an unreadable old graph: everything counts as new
-    return GraphKeys(frozenset(papers), entities, frozenset(relations))
+    return GraphKeys(frozenset(papers), entities, frozenset(relations), frozenset(results))
