@@ -19,7 +19,9 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 import ontology
 
-__all__ = ["NS", "ClassTerm", "PropertyTerm", "load", "entity_classes", "relation_properties", "render_vocab"]
+__all__ = [
+    "NS", "ClassTerm", "PropertyTerm", "load", "entity_classes", "relation_properties", "result_kinds", "render_vocab",
+]
 
 NS = rdflib.Namespace("https://w3id.org/mlkg/ontology#")
 
@@ -114,6 +116,12 @@ def relation_properties(g: rdflib.Graph) -> list[PropertyTerm]:
     return sorted(out, key=lambda p: _order(g, NS[p.local]))
 
 
+def result_kinds(g: rdflib.Graph) -> list[str]:
+    """JSON spellings of the result kinds (individuals of mlkg:ResultKind), in file order."""
+    kinds = list(g.subjects(RDF.type, NS.ResultKind))
+    return [str(g.value(k, NS.jsonName)) for k in sorted(kinds, key=lambda k: _order(g, k))]
+
+
 def render_vocab(g: rdflib.Graph | None = None) -> str:
     """Python source of kg/vocab.py."""
     g = g or load()
@@ -128,11 +136,13 @@ def render_vocab(g: rdflib.Graph | None = None) -> str:
         "",
         "from enum import Enum",
         "",
-        '__all__ = ["ONTOLOGY_VERSION", "NAMESPACE", "PAPER_COLOUR", "EntityType", "RelationType"]',
+        '__all__ = ["ONTOLOGY_VERSION", "NAMESPACE", "PAPER_COLOUR", "RESULT_KINDS", "EntityType", "RelationType"]',
         "",
         f'ONTOLOGY_VERSION = "{version}"',
         f'NAMESPACE = "{NS}"',
         f'PAPER_COLOUR = "{paper_colour}"',
+        "#: Result kinds (GUIDELINES.md \"Results\"), as JSON spells them.",
+        f"RESULT_KINDS = {tuple(result_kinds(g))!r}",
         "",
         "",
         "class EntityType(str, Enum):",

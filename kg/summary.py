@@ -57,6 +57,7 @@ class BuildSummary:
     ambiguous_proposals: int = 0
     notes: tuple[str, ...] = ()
     added: dict[str, Any] = field(default_factory=dict)
+    results: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         run: dict[str, Any] = {
@@ -76,6 +77,7 @@ class BuildSummary:
             "relations": self.relations,
             "relations_dropped": self.relations_dropped,
             "paper_links": self.paper_links,
+            "results": self.results,
             "ambiguous_proposals": self.ambiguous_proposals,
             "notes": list(self.notes),
             "outputs": list(self.outputs),
@@ -104,6 +106,7 @@ def summarise(
         entities=_by_count(Counter(e.type.value for e in graph.entities)),
         relations=_by_count(Counter(r.type.value for r in graph.relations)),
         paper_links=len(graph.paper_links),
+        results=_by_count(Counter(r.kind for r in graph.results)),
         seconds=time.perf_counter() - started,
         relations_dropped=graph.relations_dropped,
         outputs=tuple(str(p) for p in outputs),

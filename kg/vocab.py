@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["ONTOLOGY_VERSION", "NAMESPACE", "PAPER_COLOUR", "EntityType", "RelationType"]
+__all__ = ["ONTOLOGY_VERSION", "NAMESPACE", "PAPER_COLOUR", "RESULT_KINDS", "EntityType", "RelationType"]
 
 ONTOLOGY_VERSION = "0.1.0"
 NAMESPACE = "https://w3id.org/mlkg/ontology#"
 PAPER_COLOUR = "#9e9e9e"
+#: Result kinds (GUIDELINES.md "Results"), as JSON spells them.
+RESULT_KINDS = ('score', 'gain', 'ratio')
 
 
 class EntityType(str, Enum):

@@ -85,6 +85,7 @@ def _print_summary(summary: BuildSummary, where: str) -> None:
     if summary.ambiguous_proposals:
         links += f" (none through {summary.ambiguous_proposals} entities proposed by more than {MAX_PROPOSERS} papers)"
     table.add_row("paper links", links)
+    table.add_row("results", ", ".join(f"{k} {v}" for k, v in summary.results.items()) or "0")
     table.add_row("extracted", f"{summary.extracted} ({summary.cached} from the cache)")
     table.add_row("seconds", f"{summary.seconds:.1f}")
     for note in summary.notes:

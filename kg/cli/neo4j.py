@@ -103,7 +103,7 @@ def print_write_stats(stats: WriteStats, where: str) -> None:
     """One summary line per record kind, as `kg build` and `kg push` print it."""
     console.print(
         f"neo4j: wrote {stats.papers} papers, {stats.entities} entities, {stats.relations} relations, "
-        f"{stats.mentions} mentions, {stats.paper_links} paper links to {where} "
+        f"{stats.mentions} mentions, {stats.paper_links} paper links, {stats.results} results to {where} "
         f"in {stats.statements} statements, {stats.seconds:.1f} s",
         highlight=False,
     )

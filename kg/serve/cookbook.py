@@ -241,6 +241,60 @@ ORDER BY DESC(?entities) ?type""",
         "The ontology lives in the named graph <https://w3id.org/mlkg/ontology>; "
         "a Benchmark also counts as a Dataset.",
     ),
+    _r(
+        "leaderboard-mmlu",
+        "What is the leaderboard of MMLU: which scores were reported on it, best first?",
+        """
+SELECT ?subject ?value ?unit ?metric ?paper WHERE {
+  ?benchmark skos:prefLabel|skos:altLabel "MMLU" .
+  ?r mlkg:resultBenchmark ?benchmark ; mlkg:resultKind mlkg:Score ; mlkg:value ?value ;
+     mlkg:resultSubject ?s ; prov:wasDerivedFrom ?p .
+  ?p dcterms:title ?paper .
+  OPTIONAL { ?r mlkg:unit ?unit }
+  OPTIONAL { ?r mlkg:resultMetric/skos:prefLabel ?metric }
+  OPTIONAL { ?s skos:prefLabel ?name }
+  BIND (COALESCE(?name, ?paper) AS ?subject)
+}
+ORDER BY DESC(?value) ?subject""",
+        "A result whose subject is the paper's unnamed contribution (PAPER) shows the paper's title. "
+        "For a lower-is-better metric (FID, WER, perplexity) sort with ASC(?value); "
+        "`kg leaderboard` does that by itself.",
+    ),
+    _r(
+        "largest-gains-over-llama-2",
+        "Which results report the largest gains over Llama 2?",
+        """
+SELECT ?subject ?value ?unit ?benchmark ?metric WHERE {
+  ?baseline skos:prefLabel|skos:altLabel "Llama 2" .
+  ?r mlkg:resultBaseline ?baseline ; mlkg:resultKind mlkg:Gain ; mlkg:value ?value ;
+     mlkg:resultSubject ?s ; prov:wasDerivedFrom ?p .
+  ?p dcterms:title ?title .
+  OPTIONAL { ?r mlkg:unit ?unit }
+  OPTIONAL { ?r mlkg:resultBenchmark/skos:prefLabel ?benchmark }
+  OPTIONAL { ?r mlkg:resultMetric/skos:prefLabel ?metric }
+  OPTIONAL { ?s skos:prefLabel ?name }
+  BIND (COALESCE(?name, ?title) AS ?subject)
+}
+ORDER BY DESC(?value) ?subject""",
+        "Gains in % and in points are different units: filter on ?unit to compare like with like.",
+    ),
+    _r(
+        "speedups-over-flashattention",
+        "Which speed-ups are reported against FlashAttention, fastest first?",
+        """
+SELECT ?subject ?factor ?best ?paper WHERE {
+  ?baseline skos:prefLabel|skos:altLabel "FlashAttention" .
+  ?r mlkg:resultBaseline ?baseline ; mlkg:resultKind mlkg:Ratio ; mlkg:valueText ?factor ;
+     mlkg:value ?value ; mlkg:resultSubject ?s ; prov:wasDerivedFrom ?p .
+  ?p dcterms:title ?paper .
+  OPTIONAL { ?r mlkg:valueHigh ?high }
+  OPTIONAL { ?s skos:prefLabel ?name }
+  BIND (COALESCE(?name, ?paper) AS ?subject)
+  BIND (COALESCE(?high, ?value) AS ?best)
+}
+ORDER BY DESC(?best) ?subject""",
+        "A range (\"1.5-2.5x\") ranks by its upper end, mlkg:valueHigh.",
+    ),
 )
 
 

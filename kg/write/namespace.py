@@ -73,6 +73,22 @@ class MLKG(DefinedNamespace):
     paperBuildsOn: URIRef
     paperImprovesOn: URIRef
     via: URIRef
+    # results
+    Result: URIRef
+    ResultKind: URIRef
+    Score: URIRef
+    Gain: URIRef
+    Ratio: URIRef
+    resultKind: URIRef
+    resultSubject: URIRef
+    resultMetric: URIRef
+    resultBenchmark: URIRef
+    resultBaseline: URIRef
+    value: URIRef
+    valueLow: URIRef
+    valueHigh: URIRef
+    valueText: URIRef
+    unit: URIRef
     # annotation properties (how code spells each term)
     jsonName: URIRef
     cypherName: URIRef

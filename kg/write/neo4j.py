@@ -8,7 +8,8 @@ What a write does, in order (Cypher in :mod:`kg.write.cypher`):
 3. the graph's papers lose the assertions an earlier write gave them (outgoing relationships,
    entity->entity relations carrying their ``paper_id``, derived links into them), so a
    re-extracted paper is *replaced*, not merged with stale claims;
-4. relations (one relationship per head, type, tail, paper), MENTIONS, derived Paper->Paper links.
+4. relations (one relationship per head, type, tail, paper), MENTIONS, derived Paper->Paper links,
+   then results (:mod:`kg.write.neo4j_results`: Result nodes, deleted first per paper like step 3).
 
 Every statement runs in a managed transaction (``Driver.execute_query``), which the driver retries on
 transient errors for ``max_retry_seconds``. A second identical write leaves every count unchanged.
@@ -44,7 +45,7 @@ import neo4j.exceptions as nx
 from kg.errors import WriterError
 from kg.registry import writers
 from kg.types import Graph, RelationType
-from kg.write import cypher
+from kg.write import cypher, neo4j_results
 from kg.write.cypher import APPENDABLE, Dialect
 
 __all__ = [
@@ -160,6 +161,7 @@ class WriteStats:
     relations: int = 0
     mentions: int = 0
     paper_links: int = 0
+    results: int = 0
     statements: int = 0
     nodes_created: int = 0
     relationships_created: int = 0
@@ -169,8 +171,8 @@ class WriteStats:
 
     @property
     def rows(self) -> int:
-        """Records written: papers + entities + relations + mentions + paper links."""
-        return self.papers + self.entities + self.relations + self.mentions + self.paper_links
+        """Records written: papers + entities + relations + mentions + paper links + results."""
+        return self.papers + self.entities + self.relations + self.mentions + self.paper_links + self.results
 
 
 def param_size(value: Any) -> int:
@@ -398,6 +400,7 @@ def graph_rows(graph: Graph) -> dict[str, Any]:
         "relations": dict(relations),
         "mentions": mentions,
         "paper_links": dict(links),
+        "results": neo4j_results.result_rows(graph.results, paper_ids, entity_ids),
     }
 
 
@@ -575,9 +578,9 @@ class Neo4jWriter:
         if self.settings.dialect == "falkordb":
             [records] = self._run(session, tally, "index listing", [(cypher.list_indexes(), {})])
             have = {(r["label"], p) for r in records for p in r["properties"]}
-            statements = cypher.falkordb_indexes(have)
+            statements = cypher.falkordb_indexes(have) + neo4j_results.schema("falkordb", have)
         else:
-            statements = cypher.constraints() + cypher.relationship_indexes()
+            statements = cypher.constraints() + cypher.relationship_indexes() + neo4j_results.schema("neo4j")
         for q in statements:  # schema changes may not share a transaction with anything else
             self._run(session, tally, "schema", [(q, {})])
 
@@ -611,6 +614,7 @@ class Neo4jWriter:
             relations=sum(len(v) for v in rows["relations"].values()),
             mentions=len(rows["mentions"]),
             paper_links=sum(len(v) for v in rows["paper_links"].values()),
+            results=len(rows["results"]["nodes"]),
             statements=tally.statements,
             nodes_created=c["nodes_created"],
             relationships_created=c["relationships_created"],
@@ -647,7 +651,7 @@ class Neo4jWriter:
                 ("id",),
             )
         # Replace, per batch of papers in one transaction: what they asserted before goes.
-        replace_all = [cypher.delete_paper_outgoing()]
+        replace_all = [neo4j_results.delete_results(), cypher.delete_paper_outgoing()]
         replace_all += [
             cypher.delete_entity_relations(r) for r in RelationType if r is not RelationType.PROPOSES
         ]
@@ -676,6 +680,13 @@ class Neo4jWriter:
                 lambda k, rel=rel: cypher.append_property("paper_link", k, rel),
                 ("source", "target", "via"),
             )
+        neo4j_results.send_results(
+            rows["results"],
+            [p["id"] for p in rows["papers"]],
+            lambda step, query, batch: self._unwind(session, tally, step, query, batch),
+            lambda step, statements: self._submit(session, tally, step, statements),
+            lambda step, queries, ids: self._ids(session, tally, step, queries, ids),
+        )
 
     def clear(self) -> None:
         """Delete every Paper and Entity node (and their relationships) from the database.
@@ -690,6 +701,7 @@ class Neo4jWriter:
                     self._run(session, _Tally(), "clear", [(q, {})])
                 else:
                     session.run(q).consume()
+                self._run(session, _Tally(), "clear results", [(neo4j_results.clear_results(), {})])
         except (nx.Neo4jError, nx.DriverError) as exc:
             raise WriterError(
                 f"could not clear the kg graph at {self.settings.uri}: {_first_line(exc)}"
@@ -703,17 +715,23 @@ class Neo4jWriter:
         driver = self._driver or self._open()
         try:
             with self._session(driver) as session:
-                nodes, rels = self._run(
+                nodes, rels, results = self._run(
                     session,
                     _Tally(),
                     "counts",
-                    [(cypher.count_nodes(), {}), (cypher.count_relationships(), {})],
+                    [
+                        (cypher.count_nodes(), {}),
+                        (cypher.count_relationships(), {}),
+                        (neo4j_results.count_results(), {}),
+                    ],
                 )
         finally:
             if self._driver is None:
                 driver.close()
         out = {cypher.PAPER if r["paper"] else cypher.ENTITY: r["n"] for r in nodes}
         out.update({r["type"]: r["n"] for r in rels})
+        if results and results[0]["n"]:
+            out[neo4j_results.RESULT] = results[0]["n"]
         return out
 
     def with_settings(self, **changes: Any) -> Neo4jWriter:

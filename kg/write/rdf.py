@@ -5,7 +5,8 @@ For each relation the plain triple stays for simple queries (``entity mlkg:impro
 qualifies it: ``rdf:subject`` / ``rdf:predicate`` / ``rdf:object``, ``prov:wasDerivedFrom`` the
 paper, ``mlkg:evidence`` the sentence, ``mlkg:confidence`` (xsd:decimal) and
 ``prov:wasAttributedTo`` the extractor (a ``prov:SoftwareAgent`` with ``dcterms:hasVersion``).
-Derived paper-to-paper links get the same treatment (``mlkg:PaperLink``). docs/sparql.md shows
+Derived paper-to-paper links get the same treatment (``mlkg:PaperLink``); reported numbers are
+``mlkg:Result`` nodes (:mod:`kg.write.rdf_results`). docs/sparql.md shows
 the shapes with queries; ontology/shapes.ttl checks them.
 
 Two ways to the same triples: :func:`to_rdf` builds an in-memory rdflib graph (JSON-LD export,
@@ -50,6 +51,7 @@ from kg.registry import exporters
 from kg.types import Entity, Graph, Paper, PaperLink, Relation, RelationType
 from kg.vocab import ONTOLOGY_VERSION
 from kg.write.namespace import DC, MLKG, PREFIXES, SCHEMA, agent_iri, entity_iri, node_iri, paper_iri
+from kg.write.rdf_results import add_results, result_pairs
 
 __all__ = [
     "GRAPH_TTL",
@@ -214,6 +216,7 @@ def to_rdf(graph: Graph) -> rdflib.Graph:
         _add_relation(g, r, agents[r.extractor])
     for link in graph.paper_links:
         _add_link(g, link)
+    add_results(g, graph.results)
     return g
 
 
@@ -288,6 +291,15 @@ class _Out:
         if not self.nt and _DECIMAL.fullmatch(lexical):
             return lexical
         return self.literal(lexical, XSD.decimal)
+
+    def term(self, node: rdflib.term.Node) -> str:
+        """Any IRI or literal (a bare decimal where Turtle allows one)."""
+        if isinstance(node, Literal):
+            lexical = str(node)
+            if node.datatype == XSD.decimal and not self.nt and _DECIMAL.fullmatch(lexical):
+                return lexical
+            return self.literal(lexical, node.datatype)
+        return self.iri(str(node))
 
     def block(self, subject: str, pairs: Iterable[tuple[str, str]]) -> None:
         pairs = list(pairs)
@@ -426,6 +438,8 @@ def write_rdf(graph: Graph, f: IO[str], fmt: str = "turtle") -> int:
                 (confidence, out.decimal(link.confidence)),
             ],
         )
+    for result in graph.results:
+        out.block(*result_pairs(result, out.term))
     return out.triples
 
 

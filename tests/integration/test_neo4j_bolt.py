@@ -16,6 +16,7 @@ import pytest
 
 from kg.errors import WriterError
 from kg.types import Entity, EntityType, Graph, Paper, Relation, RelationType
+from kg.write import neo4j_results
 from kg.write.graphjson import write_graph
 from kg.write.neo4j import Neo4jSettings, Neo4jWriter
 
@@ -65,6 +66,13 @@ def expected_counts(g: Graph) -> Counter:
     for link in g.paper_links:
         c[link.type.cypher] += 1
     c["MENTIONS"] = len(g.mentions)
+    for r in g.results:
+        c["Result"] += 1
+        c["REPORTS"] += 1
+        c["RESULT_OF"] += 1
+        for key in ("metric", "benchmark", "baseline"):
+            if getattr(r, key) is not None:
+                c[neo4j_results.LINK_TYPES[key]] += 1
     return c
 
 
@@ -73,7 +81,7 @@ def relation_facts(driver: neo4j.Driver) -> set[tuple]:
         tuple(r)
         for r in rows(
             driver,
-            "MATCH (h)-[r]->(t:Entity) WHERE type(r) <> 'MENTIONS' "
+            "MATCH (h)-[r]->(t:Entity) WHERE type(r) <> 'MENTIONS' AND NOT h:Result "
             "RETURN h.id, type(r), t.id, r.paper_id, r.evidence, r.confidence, r.extractor",
         )
     }
@@ -90,14 +98,15 @@ def test_fixture_graph_counts_provenance_links_and_mentions(bolt_server, bolt):
     g = fx.fixture_graph()
     stats = writer(bolt_server, bolt).write(g)
     assert db_counts(bolt) == expected_counts(g)
-    assert (stats.papers, stats.entities, stats.relations, stats.mentions, stats.paper_links) == (
-        9,
-        21,
-        35,
-        31,
+    assert (stats.papers, stats.entities, stats.relations, stats.mentions, stats.paper_links, stats.results) == (
+        11,
+        25,
+        38,
+        39,
         7,
+        6,
     )
-    assert stats.nodes_created == 30
+    assert stats.nodes_created == 11 + 25 + 6
     assert relation_facts(bolt) == graph_facts(g)
     links = {
         tuple(r)
@@ -146,8 +155,9 @@ def test_second_identical_write_changes_no_count_and_no_value(bolt_server, bolt)
     assert after == before
     assert again.nodes_created == 0
     counts = w.counts()
-    assert (counts.pop("Paper"), counts.pop("Entity")) == (9, 21)
-    assert counts == {k: v for k, v in after[0].items() if k.isupper()}
+    assert (counts.pop("Paper"), counts.pop("Entity"), counts.pop("Result")) == (11, 25, 6)
+    result_edges = {neo4j_results.REPORTS, *neo4j_results.LINK_TYPES.values()}
+    assert counts == {k: v for k, v in after[0].items() if k.isupper() and k not in result_edges}
 
 
 def test_re_extracted_paper_replaces_its_assertions_and_leaves_others(bolt_server, bolt):
@@ -233,7 +243,7 @@ def test_clear_removes_only_kg_nodes(bolt_server, bolt):
 
 def test_writer_with_its_own_driver_connects_writes_and_closes(bolt_server, bolt):
     stats = Neo4jWriter(Neo4jSettings(bolt_server.uri, dialect=bolt_server.dialect)).write(fx.fixture_graph())
-    assert stats.papers == 9
+    assert stats.papers == 11
     assert db_counts(bolt) == expected_counts(fx.fixture_graph())
 
 
@@ -280,7 +290,7 @@ def test_kg_push_cli_twice_gives_the_same_graph(bolt_server, bolt, tmp_path):
     ]
     first = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
-    assert "wrote 9 papers, 21 entities, 35 relations, 31 mentions, 7 paper links" in " ".join(
+    assert "wrote 11 papers, 25 entities, 38 relations, 39 mentions, 7 paper links, 6 results" in " ".join(
         first.stdout.split()
     )
     counts = db_counts(bolt)

@@ -62,7 +62,7 @@ EXPECTED = {
     ],
     "aliases": [["Low-Rank Adaptation", "LoRA"]],
     "evidence-for-claim": [[SVFIT, fx.SVFIT_CLAIM, 0.9, "rules"]],
-    "papers-mentioning-mmlu": [[ADAPT], [LLAMA], [QLORA]],
+    "papers-mentioning-mmlu": [[ADAPT], [LLAMA], ["Mistral 7B"], [QLORA]],
     "papers-building-on-paper": [
         [ADAPT, "IMPROVES_ON", "Low-Rank Adaptation", LORA_PAPER],
         [DEBERTA, "BUILDS_ON", "ELECTRA", ELECTRA],
@@ -79,12 +79,24 @@ EXPECTED = {
         ["Low-Rank Adaptation", "IMPROVES_ON", "adapters", 0.6],
     ],
     "entities-by-type": [
-        ["Method", 10],
-        ["Model", 6],
-        ["Benchmark", 2],
+        ["Method", 12],
+        ["Model", 7],
+        ["Benchmark", 3],
         ["Dataset", 1],
         ["Metric", 1],
         ["Task", 1],
+    ],
+    "leaderboard-mmlu": [
+        ["Mistral 7B", 60.1, "%", "accuracy", "Mistral 7B"],
+        ["Llama 2", 54.8, "%", "accuracy", "Mistral 7B"],
+    ],
+    "largest-gains-over-llama-2": [
+        ["Mistral 7B", 13.1, "points", "GSM8K", None],
+        ["Mistral 7B", 5.3, "points", "MMLU", "accuracy"],
+    ],
+    "speedups-over-flashattention": [
+        ["Mistral 7B", "1.5-2.5", 2.5, "Mistral 7B"],
+        ["FlashAttention-2", "2", 2.0, fx.PAPERS[9].title],
     ],
 }
 

@@ -40,6 +40,7 @@ QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
 LLAMA = "Llama 2: Open Foundation and Fine-Tuned Chat Models"
 ELECTRA = "ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators"
 DEBERTA = "DeBERTaV3: Improving DeBERTa using ELECTRA-Style Pre-Training"
+FA2 = "FlashAttention-2: Faster Attention with Better Parallelism and Work Partitioning"
 
 EXPECTED = {
     "evaluated-on-mmlu": [["Llama 2", MLKG + "Model"], ["QLoRA", MLKG + "Method"]],
@@ -68,7 +69,7 @@ EXPECTED = {
     ],
     "aliases": [["Low-Rank Adaptation", "LoRA"]],
     "evidence-for-claim": [[SVFIT, sparql_graph.SVFIT_CLAIM, "0.9", "rules"]],
-    "papers-mentioning-mmlu": [[ADAPT], [LLAMA], [QLORA]],
+    "papers-mentioning-mmlu": [[ADAPT], [LLAMA], ["Mistral 7B"], [QLORA]],
     "papers-building-on-paper": [
         [DEBERTA, MLKG + "paperBuildsOn", "ELECTRA", ELECTRA],
         [ADAPT, MLKG + "paperImprovesOn", "Low-Rank Adaptation", LORA_PAPER],
@@ -85,12 +86,24 @@ EXPECTED = {
         ["Low-Rank Adaptation", MLKG + "improvesOn", "adapters", "0.6"],
     ],
     "entities-by-type": [
-        ["Method", "10"],
-        ["Model", "6"],
-        ["Dataset", "3"],
-        ["Benchmark", "2"],
+        ["Method", "12"],
+        ["Model", "7"],
+        ["Dataset", "4"],
+        ["Benchmark", "3"],
         ["Metric", "1"],
         ["Task", "1"],
+    ],
+    "leaderboard-mmlu": [
+        ["Mistral 7B", "60.1", "%", "accuracy", "Mistral 7B"],
+        ["Llama 2", "54.8", "%", "accuracy", "Mistral 7B"],
+    ],
+    "largest-gains-over-llama-2": [
+        ["Mistral 7B", "13.1", "points", "GSM8K", None],
+        ["Mistral 7B", "5.3", "points", "MMLU", "accuracy"],
+    ],
+    "speedups-over-flashattention": [
+        ["Mistral 7B", "1.5-2.5", "2.5", "Mistral 7B"],
+        ["FlashAttention-2", "2", "2", FA2],
     ],
 }
 

@@ -14,7 +14,7 @@ import pytest
 
 from kg.errors import WriterError
 from kg.types import Entity, EntityType, Graph, Paper, PaperLink, Relation, RelationType
-from kg.write import cypher
+from kg.write import cypher, neo4j_results
 from kg.write.neo4j import Neo4jSettings, Neo4jWriter, param_size
 
 R = RelationType
@@ -96,7 +96,7 @@ def test_neo4j_dialect_sends_exact_statements_in_order():
     driver = fake_driver()
     stats = Neo4jWriter(Neo4jSettings(URI), driver=driver).write(SMALL)
     sent = calls(driver)
-    schema = cypher.constraints() + cypher.relationship_indexes()
+    schema = cypher.constraints() + cypher.relationship_indexes() + neo4j_results.schema("neo4j")
     assert [q for q, _ in sent[: len(schema)]] == schema
     assert sent[0] == ("CREATE CONSTRAINT kg_paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.id IS UNIQUE", {})
     assert sent[1] == (
@@ -147,14 +147,16 @@ def test_neo4j_dialect_sends_exact_statements_in_order():
     assert [r["id"] for r in rest[2][1]["rows"]] == ["electra", "bert", "debertav3"]
     # Replacing the papers' earlier assertions, before any relation is merged.
     ids = {"ids": ["arxiv:1", "arxiv:2"]}
-    assert rest[3] == ("UNWIND $ids AS pid MATCH (:Paper {id: pid})-[r]->() DELETE r", ids)
+    assert rest[3] == ("UNWIND $ids AS pid MATCH (r:Result {paper_id: pid})-[e]->() DELETE e", ids)
+    assert rest[4] == ("UNWIND $ids AS pid MATCH (:Paper {id: pid})-[r]->() DELETE r", ids)
     deletes = [cypher.delete_entity_relations(t) for t in RelationType if t is not R.PROPOSES]
-    # ... all in one transaction with the outgoing and incoming deletes
-    assert [
-        (q, ids) for q in [cypher.delete_paper_outgoing(), *deletes, cypher.delete_paper_incoming_links()]
-    ] in [c.args[1] for c in driver.sess.execute_write.call_args_list]
-    assert rest[4 : 4 + len(deletes)] == [(q, ids) for q in deletes]
-    i = 4 + len(deletes)
+    # ... all in one transaction with the results, outgoing and incoming deletes
+    replace = [neo4j_results.delete_results(), cypher.delete_paper_outgoing(), *deletes]
+    assert [(q, ids) for q in [*replace, cypher.delete_paper_incoming_links()]] in [
+        c.args[1] for c in driver.sess.execute_write.call_args_list
+    ]
+    assert rest[5 : 5 + len(deletes)] == [(q, ids) for q in deletes]
+    i = 5 + len(deletes)
     assert rest[i] == ("UNWIND $ids AS pid MATCH (:Paper)-[r]->(:Paper {id: pid}) DELETE r", ids)
     merged = dict(rest[i + 1 :])
     assert merged[cypher.merge_relations(R.IMPROVES_ON, "Entity")] == {
@@ -292,13 +294,17 @@ def test_clear_uses_call_in_transactions_in_an_auto_commit_session_on_neo4j():
     driver.sess.run.assert_called_once_with(
         "MATCH (n) WHERE n:Paper OR n:Entity CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
     )
-    driver.sess.execute_write.assert_not_called()
+    # Result nodes go too (managed: results are few, one per reported number)
+    assert calls(driver) == [("MATCH (r:Result) DETACH DELETE r", {})]
 
 
 def test_clear_on_falkordb_is_one_managed_statement():
     driver = fake_driver()
     Neo4jWriter(Neo4jSettings(URI, dialect="falkordb"), driver=driver).clear()
-    assert calls(driver) == [("MATCH (n) WHERE n:Paper OR n:Entity DETACH DELETE n", {})]
+    assert calls(driver) == [
+        ("MATCH (n) WHERE n:Paper OR n:Entity DETACH DELETE n", {}),
+        ("MATCH (r:Result) DETACH DELETE r", {}),
+    ]
     driver.sess.run.assert_not_called()
 
 
@@ -328,6 +334,7 @@ def test_fixture_graph_relationship_types_and_labels_come_from_the_ontology():
 
     allowed = (
         {t.cypher for t in EntityType} | {t.cypher for t in RelationType} | {"Paper", "Entity", "MENTIONS"}
+        | {neo4j_results.RESULT, neo4j_results.REPORTS, *neo4j_results.LINK_TYPES.values()}
     )
     for q, _ in calls(driver):
         for name in re.findall(r"[(\[]\w*:([A-Za-z_:]+)", q):
@@ -431,7 +438,7 @@ def test_transactions_neo4j_one_batch_each_falkordb_grouped():
     driver = fake_driver()
     Neo4jWriter(Neo4jSettings(URI), driver=driver).write(g)
     sizes = [len(c.args[1]) for c in driver.sess.execute_write.call_args_list]
-    replace_group = len(RelationType) + 1  # outgoing, per type except PROPOSES, incoming links
+    replace_group = len(RelationType) + 2  # results, outgoing, per type except PROPOSES, incoming links
     assert sorted(set(sizes)) == [1, replace_group]
     driver = fake_driver()
     settings = Neo4jSettings(URI, dialect="falkordb", batch_size=1)
