@@ -13,6 +13,7 @@ from kg.cli import (
     build,  # noqa: E402,F401
     eval,  # noqa: E402,F401
     explore,  # noqa: E402,F401
+    leaderboard,  # noqa: E402,F401
     neo4j,  # noqa: E402,F401
     rdf,  # noqa: E402,F401
 )

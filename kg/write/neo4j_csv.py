@@ -7,7 +7,8 @@ id never collides with an entity id. Arrays (aliases, authors, labels) are joine
 no title or alias contains, and abstracts may span lines: the import command in ``import.sh`` (also
 in docs/cypher.md) passes ``--array-delimiter=U+001F --multiline-fields=true`` accordingly.
 
-The graph model is the one :class:`kg.write.neo4j.Neo4jWriter` writes over Bolt.
+The graph model is the one :class:`kg.write.neo4j.Neo4jWriter` writes over Bolt, results included
+(a third ID space, Result: ``results.csv``, ``reports.csv``, ``result_entities.csv``, ``result_papers.csv``).
 
 Examples
 --------
@@ -32,7 +33,7 @@ from typing import Any
 from kg.errors import WriterError
 from kg.registry import exporters
 from kg.types import Graph
-from kg.write import cypher
+from kg.write import cypher, neo4j_results
 
 __all__ = ["ARRAY_DELIMITER", "FILES", "HEADERS", "write_neo4j_csv", "import_command"]
 
@@ -81,6 +82,23 @@ HEADERS: dict[str, list[str]] = {
         "confidence:float",
         "derived:boolean",
     ],
+    # Results (kg.write.neo4j_results): a third ID space, Result.
+    "results.csv": [
+        "id:ID(Result)",
+        "paper_id",
+        "kind",
+        "value:float",
+        "value_text",
+        "value_low:float",
+        "value_high:float",
+        "unit",
+        "evidence",
+        "confidence:float",
+        ":LABEL",
+    ],
+    "reports.csv": [":START_ID(Paper)", ":END_ID(Result)", ":TYPE"],
+    "result_entities.csv": [":START_ID(Result)", ":END_ID(Entity)", ":TYPE"],
+    "result_papers.csv": [":START_ID(Result)", ":END_ID(Paper)", ":TYPE"],
 }
 FILES: dict[str, str] = {  # file -> --nodes or --relationships
     "papers.csv": "nodes",
@@ -89,6 +107,10 @@ FILES: dict[str, str] = {  # file -> --nodes or --relationships
     "relations.csv": "relationships",
     "paper_relations.csv": "relationships",
     "paper_links.csv": "relationships",
+    "results.csv": "nodes",
+    "reports.csv": "relationships",
+    "result_entities.csv": "relationships",
+    "result_papers.csv": "relationships",
 }
 
 
@@ -181,6 +203,23 @@ def write_neo4j_csv(graph: Graph, dest: Path) -> list[Path]:
         [k.source, k.target, cypher.relation_type(k.type), k.via, k.evidence, float(k.confidence), "true"]
         for k in graph.paper_links
     )
+    results = (
+        [
+            r.id, r.paper_id, r.kind, float(r.value_num), r.value, r.value_low, r.value_high, r.unit, r.evidence,
+            float(r.confidence), neo4j_results.RESULT,
+        ]
+        for r in graph.results
+    )
+    reports = ([r.paper_id, r.id, neo4j_results.REPORTS] for r in graph.results)
+    subject = neo4j_results.LINK_TYPES["subject"]
+    to_entities = (
+        [r.id, target, neo4j_results.LINK_TYPES[key]]
+        for r in graph.results
+        for key, target in (("subject", None if r.subject_is_paper else r.subject), ("metric", r.metric),
+                            ("benchmark", r.benchmark), ("baseline", r.baseline))
+        if target is not None
+    )
+    to_papers = ([r.id, r.subject, subject] for r in graph.results if r.subject_is_paper)
     data: dict[str, Iterable[Sequence[Any]]] = {
         "papers.csv": papers,
         "entities.csv": entities,
@@ -188,6 +227,10 @@ def write_neo4j_csv(graph: Graph, dest: Path) -> list[Path]:
         "relations.csv": relations(rel),
         "paper_relations.csv": relations(paper_rel),
         "paper_links.csv": links,
+        "results.csv": results,
+        "reports.csv": reports,
+        "result_entities.csv": to_entities,
+        "result_papers.csv": to_papers,
     }
     written = []
     for name, rows in data.items():

@@ -72,3 +72,24 @@ def test_registered_as_exporter():
     from kg import registry
 
     assert registry.get(registry.exporters, "neo4j-csv") is write_neo4j_csv
+
+
+def test_results_export_as_nodes_with_their_links(tmp_path):
+    g = _fixture_graph()
+    write_neo4j_csv(g, tmp_path)
+    results = _read(tmp_path / "results.csv")
+    assert len(results) == len(g.results) == 6
+    ranged = next(r for r in results if r["value_text"] == "1.5-2.5")
+    assert (ranged["kind"], ranged["value:float"], ranged["value_low:float"], ranged["value_high:float"]) == (
+        "ratio", "2.0", "1.5", "2.5")
+    assert {r[":LABEL"] for r in results} == {"Result"}
+    reports = _read(tmp_path / "reports.csv")
+    assert sorted(r[":END_ID(Result)"] for r in reports) == sorted(r.id for r in g.results)
+    rows = _read(tmp_path / "result_entities.csv")
+    links = {(x[":START_ID(Result)"], x[":TYPE"], x[":END_ID(Entity)"]) for x in rows}
+    gain = next(r for r in g.results if r.value == "5.3")
+    assert {(gain.id, t, e) for t, e in [("RESULT_OF", "mistral-7b"), ("MEASURED_IN", "accuracy"),
+                                         ("ON_BENCHMARK", "mmlu"), ("AGAINST", "llama-2")]} <= links
+    to_paper = _read(tmp_path / "result_papers.csv")
+    assert [(x[":TYPE"], x[":END_ID(Paper)"]) for x in to_paper] == [("RESULT_OF", ranged["paper_id"])]
+    assert "--nodes=" in (tmp_path / "import.sh").read_text() and "results.csv" in (tmp_path / "import.sh").read_text()

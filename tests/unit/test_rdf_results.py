@@ -59,7 +59,10 @@ def test_streamed_results_equal_rdflib(fmt):
 
 @pytest.fixture
 def built(graph, tmp_path):
+    from kg.store import StoreWriter
+
     RdfWriter().write(graph, tmp_path)
+    StoreWriter().write(graph, tmp_path)
     return tmp_path
 
 
