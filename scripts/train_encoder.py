@@ -205,6 +205,95 @@ class Tagger(nn.Module):
                 out[f"{i}.{name}.b"] = mod.bias
         return {k: v.detach().float().numpy().astype(np.float16) for k, v in out.items()}
 
+    def load_exported(self, w: dict[str, np.ndarray]) -> None:
+        """The inverse of :meth:`export` (float16 values, so torch computes what the artefact holds)."""
+
+        def t(name: str, transpose: bool = False) -> torch.Tensor:
+            a = torch.from_numpy(w[name].astype(np.float32))
+            return a.T if transpose else a
+
+        with torch.no_grad():
+            self.word.weight.copy_(t("word"))
+            self.pos.weight.copy_(t("pos"))
+            self.typ.weight[0].copy_(t("typ"))
+            self.shape.weight.copy_(t("shape"))
+            self.ln.weight.copy_(t("ln.g"))
+            self.ln.bias.copy_(t("ln.b"))
+            self.out.weight.copy_(t("out.w", True))
+            self.out.bias.copy_(t("out.b"))
+            for i, layer in enumerate(self.layers):
+                for name in ("q", "k", "v", "o", "f1", "f2"):
+                    getattr(layer, name).weight.copy_(t(f"{i}.{name}.w", True))
+                    getattr(layer, name).bias.copy_(t(f"{i}.{name}.b"))
+                for name in ("ln1", "ln2"):
+                    getattr(layer, name).weight.copy_(t(f"{i}.{name}.g"))
+                    getattr(layer, name).bias.copy_(t(f"{i}.{name}.b"))
+
+
+class _Probs(nn.Module):
+    def __init__(self, tagger: Tagger) -> None:
+        super().__init__()
+        self.tagger = tagger
+
+    def forward(self, ids: torch.Tensor, shapes: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.tagger(ids, shapes, mask).softmax(-1)
+
+
+def to_onnx(cfg: dict, layers: int, weights: dict[str, np.ndarray]) -> bytes:
+    """The tagger as ONNX: float16 initialisers cast to float32 (half the file, float32 arithmetic)."""
+    import io
+
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = Tagger(cfg, layers, drop=0.0)
+    model.load_exported(weights)
+    model.eval()
+    ids = torch.randint(1000, 2000, (2, 24))
+    buf = io.BytesIO()
+    axes = {0: "windows", 1: "pieces"}
+    torch.onnx.export(
+        _Probs(model),
+        (ids, torch.zeros_like(ids), torch.ones_like(ids)),
+        buf,
+        input_names=["ids", "shapes", "mask"],
+        output_names=["probs"],
+        dynamic_axes={"ids": axes, "shapes": axes, "mask": axes, "probs": axes},
+        opset_version=17,
+        dynamo=False,
+    )
+    graph = onnx.load_from_string(buf.getvalue())
+    casts, keep = [], []
+    for init in graph.graph.initializer:
+        arr = numpy_helper.to_array(init)
+        if init.data_type == TensorProto.FLOAT and arr.size >= 1024:
+            keep.append(numpy_helper.from_array(arr.astype(np.float16), init.name + ".f16"))
+            casts.append(helper.make_node("Cast", [init.name + ".f16"], [init.name], to=TensorProto.FLOAT))
+        else:
+            keep.append(init)
+    del graph.graph.initializer[:]
+    graph.graph.initializer.extend(keep)
+    nodes = list(graph.graph.node)
+    del graph.graph.node[:]
+    graph.graph.node.extend(casts + nodes)
+    onnx.checker.check_model(graph)
+    return graph.SerializeToString()
+
+
+def check_onnx(cfg: dict, layers: int, weights: dict[str, np.ndarray], tagger: EncoderTagger, rows: list[dict]) -> float:
+    """Largest difference between torch's and onnxruntime's probabilities on some dev windows."""
+    model = Tagger(cfg, layers, drop=0.0)
+    model.load_exported(weights)
+    model.eval()
+    worst = 0.0
+    for row in rows[:8]:
+        for win in windows(tagger.wp, row["title"], row["abstract"], tagger.max_len):
+            ids = torch.tensor([win.ids])
+            with torch.no_grad():
+                ref = model(ids, torch.tensor([win.shapes]), torch.ones_like(ids)).softmax(-1)[0].numpy()
+            worst = max(worst, float(np.abs(tagger._forward([win])[0] - ref).max()))
+    return worst
+
 
 # ---------------------------------------------------------------- training
 
@@ -246,6 +335,16 @@ def span_f1(tagger: EncoderTagger, rows: list[dict]) -> dict[str, float]:
     return {"p": round(p, 4), "r": round(r, 4), "f1": round(2 * p * r / max(p + r, 1e-9), 4)}
 
 
+def write_artefact(out: Path, cfg: dict, layers: int, weights: dict, wp: WordPiece, dev_rows: list[dict]) -> None:
+    """tagger.onnx, after checking that onnxruntime computes what torch does."""
+    graph = to_onnx(cfg, layers, weights)
+    worst = check_onnx(cfg, layers, weights, EncoderTagger(graph, wp, 512), dev_rows)
+    if worst > 1e-3:
+        sys.exit(f"onnxruntime and torch disagree by {worst:.2g} on dev windows")
+    (out / "tagger.onnx").write_bytes(graph)
+    print(f"tagger.onnx: {len(graph) / 2**20:.1f} MB, onnxruntime vs torch max |diff| {worst:.1e}")
+
+
 def read(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -267,7 +366,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--min-score", type=float, default=0.75, help="span confidence floor (chosen on dev)")
+    ap.add_argument("--convert", action="store_true", help="only turn OUT/weights.npz into OUT/tagger.onnx")
     args = ap.parse_args()
+    if args.convert:
+        weights, vocab, cfg = base_model()
+        with np.load(args.out / "weights.npz") as z:
+            trained = {k: z[k] for k in z.files}
+        dev_rows = read(args.shared / "data" / "train-gold" / "dev.jsonl")
+        write_artefact(args.out, cfg, sum(k.endswith(".q.w") for k in trained), trained, WordPiece(vocab), dev_rows)
+        return
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
@@ -325,15 +432,13 @@ def main() -> None:
                 print(f"epoch {epoch} batch {i} loss {loss.item():.3f} {time.time() - t0:.0f}s", flush=True)
         model.eval()
         exported = model.export()
-        np.savez(args.out / "candidate.npz", **exported)
-        tagger = EncoderTagger.from_arrays(dict(np.load(args.out / "candidate.npz")), wp, args.max_len)
+        tagger = EncoderTagger(to_onnx(cfg, args.layers, exported), wp, args.max_len)
         dev = span_f1(tagger, dev_rows)
         history.append({"epoch": epoch, "loss": round(total, 2), "dev_span": dev, "seconds": round(time.time() - t0)})
         print(json.dumps(history[-1]), flush=True)
         if dev["f1"] > best[0]:
             best = (dev["f1"], epoch, exported)
-    (args.out / "candidate.npz").unlink()
-    np.savez_compressed(args.out / "weights.npz", **best[2])
+    write_artefact(args.out, cfg, args.layers, best[2], wp, dev_rows)
     config = {
         "layers": args.layers,
         "heads": cfg["num_attention_heads"],

@@ -1,14 +1,16 @@
-"""The learned entity tagger: a fine-tuned MiniLM encoder run with numpy (no torch at run time).
+"""The learned entity tagger: a fine-tuned MiniLM encoder run by onnxruntime (no torch at run time).
 
 ``scripts/train_encoder.py`` fine-tunes all-MiniLM-L6-v2 plus a word-shape embedding and a BIO head
-on the annotated abstracts and writes ``kg/models/encoder/`` (weights as float16, vocabulary, config,
-provenance). This module mirrors that network exactly: same WordPiece pieces
-(:mod:`kg.extract.wordpiece`), same windows (title + a chunk of the abstract), same tanh-GELU.
+on the annotated abstracts and writes ``kg/models/encoder/``: the network as ONNX (``tagger.onnx``,
+weights stored as float16, computed in float32), the vocabulary, config and provenance; it checks
+that onnxruntime gives torch's probabilities. This module makes the same inputs: the same WordPiece
+pieces (:mod:`kg.extract.wordpiece`) and windows (title + a chunk of the abstract).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -155,18 +157,8 @@ def decode_bio(probs: np.ndarray, pieces: Sequence[Piece]) -> list[tuple[int, in
     return [(s, e, t, round(sum(ps) / len(ps), 4)) for s, e, t, ps in spans]
 
 
-def _ln(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
-    mu = x.mean(-1, keepdims=True)
-    var = ((x - mu) ** 2).mean(-1, keepdims=True)
-    return (x - mu) / np.sqrt(var + 1e-12) * g + b
-
-
-def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))
-
-
 class EncoderTagger:
-    """Tags titles and abstracts with the fine-tuned encoder.
+    """Tags titles and abstracts with the fine-tuned encoder (an ONNX graph run by onnxruntime).
 
     Examples
     --------
@@ -176,66 +168,39 @@ class EncoderTagger:
     True
     """
 
-    def __init__(
-        self, weights: dict[str, np.ndarray], wp: WordPiece, max_len: int, heads: int = 12, min_score: float = 0.0
-    ) -> None:
-        self.w = {k: v.astype(np.float32) for k, v in weights.items()}
+    def __init__(self, model: bytes | Path, wp: WordPiece, max_len: int, min_score: float = 0.0) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        # One thread per process: kg build --workers N already runs N processes.
+        opts.intra_op_num_threads = int(os.environ.get("KG_ENCODER_THREADS", "1"))
+        opts.inter_op_num_threads = 1
+        source = model if isinstance(model, bytes) else str(model)
+        self.session = ort.InferenceSession(source, opts, providers=["CPUExecutionProvider"])
         self.wp = wp
         self.max_len = max_len
-        self.heads = heads
         self.min_score = min_score  # spans scoring less are dropped (chosen on dev: docs/quality.md)
-        self.layers = sum(1 for k in self.w if k.endswith(".q.w"))
-
-    @classmethod
-    def from_arrays(cls, weights: dict[str, np.ndarray], wp: WordPiece, max_len: int) -> EncoderTagger:
-        return cls(weights, wp, max_len)
 
     @classmethod
     def from_dir(cls, path: Path) -> EncoderTagger:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         if config["labels"] != LABELS:
             raise ValueError(f"{path}: labels {config['labels']} do not match this kg's {LABELS}")
-        with np.load(path / "weights.npz") as z:
-            weights = {k: z[k] for k in z.files}
         wp = WordPiece.from_file(path / "vocab.txt")
-        return cls(weights, wp, config["max_len"], config["heads"], config.get("min_score", 0.0))
+        return cls(path / "tagger.onnx", wp, config["max_len"], config.get("min_score", 0.0))
 
     def _forward(self, batch: list[Window]) -> np.ndarray:
-        w, h = self.w, self.heads
+        """Label probabilities, shape (windows, pieces, labels)."""
         n = max(len(x.ids) for x in batch)
         ids = np.zeros((len(batch), n), dtype=np.int64)
         shapes = np.zeros((len(batch), n), dtype=np.int64)
-        mask = np.zeros((len(batch), n), dtype=np.float32)
+        mask = np.zeros((len(batch), n), dtype=np.int64)
         for i, x in enumerate(batch):
             ids[i, : len(x.ids)] = x.ids
             shapes[i, : len(x.shapes)] = x.shapes
-            mask[i, : len(x.ids)] = 1.0
-        x = w["word"][ids] + w["pos"][:n][None] + w["typ"] + w["shape"][shapes]
-        x = _ln(x, w["ln.g"], w["ln.b"])
-        bias = ((1.0 - mask) * -1e4)[:, None, None, :]
-        b, _, d = x.shape
-        dh = d // h
-        for i in range(self.layers):
-            p = f"{i}."
-
-            def heads_of(t: np.ndarray) -> np.ndarray:
-                return t.reshape(b, n, h, dh).transpose(0, 2, 1, 3)
-
-            q = heads_of(x @ w[p + "q.w"] + w[p + "q.b"])
-            k = heads_of(x @ w[p + "k.w"] + w[p + "k.b"])
-            v = heads_of(x @ w[p + "v.w"] + w[p + "v.b"])
-            att = q @ k.transpose(0, 1, 3, 2) / np.sqrt(dh) + bias
-            att = np.exp(att - att.max(-1, keepdims=True))
-            att /= att.sum(-1, keepdims=True)
-            ctx = (att @ v).transpose(0, 2, 1, 3).reshape(b, n, d)
-            x = _ln(x + ctx @ w[p + "o.w"] + w[p + "o.b"], w[p + "ln1.g"], w[p + "ln1.b"])
-            f = _gelu(x @ w[p + "f1.w"] + w[p + "f1.b"]) @ w[p + "f2.w"] + w[p + "f2.b"]
-            x = _ln(x + f, w[p + "ln2.g"], w[p + "ln2.b"])
-        logits = x @ w["out.w"] + w["out.b"]
-        logits -= logits.max(-1, keepdims=True)
-        prob = np.exp(logits)
-        prob /= prob.sum(-1, keepdims=True)
-        return prob
+            mask[i, : len(x.ids)] = 1
+        (probs,) = self.session.run(None, {"ids": ids, "shapes": shapes, "mask": mask})
+        return np.asarray(probs)
 
     def tag_many(self, papers: Iterable[tuple[str, str]], batch_size: int = 16) -> list[list[Span]]:
         """Spans for each ``(title, abstract)``, windows batched by length across papers."""

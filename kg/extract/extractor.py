@@ -115,7 +115,7 @@ def _kb_digest() -> str:
 
 
 def _weights_digest() -> str:
-    weights = MODEL_DIR / "weights.npz"
+    weights = MODEL_DIR / "tagger.onnx"
     if not weights.exists():
         raise ExtractionError(f"the entity tagger's weights are missing: {weights} (reinstall kg)")
     return hashlib.sha1(weights.read_bytes()).hexdigest()[:8]
