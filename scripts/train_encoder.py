@@ -280,7 +280,9 @@ def to_onnx(cfg: dict, layers: int, weights: dict[str, np.ndarray]) -> bytes:
     return graph.SerializeToString()
 
 
-def check_onnx(cfg: dict, layers: int, weights: dict[str, np.ndarray], tagger: EncoderTagger, rows: list[dict]) -> float:
+def check_onnx(
+    cfg: dict, layers: int, weights: dict[str, np.ndarray], tagger: EncoderTagger, rows: list[dict]
+) -> float:
     """Largest difference between torch's and onnxruntime's probabilities on some dev windows."""
     model = Tagger(cfg, layers, drop=0.0)
     model.load_exported(weights)
