@@ -9,7 +9,7 @@ numpy (kg/extract/encoder.py), and this script checks that both agree.
 
 Usage (a separate venv with torch: ``pip install torch safetensors -e .``)::
 
-    python scripts/train_encoder.py [--shared ../shared] [--epochs 5] [--seed 0] [--layers 6]
+    python scripts/train_encoder.py [--shared ../shared] [--epochs 5] [--seed 0] [--layers 6] [--convert]
 """
 
 from __future__ import annotations
@@ -363,11 +363,11 @@ def main() -> None:
     ap.add_argument("--layers", type=int, default=6)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=8e-5)
-    ap.add_argument("--max-len", type=int, default=192)
+    ap.add_argument("--max-len", type=int, default=160)
     ap.add_argument("--limit", type=int, default=0, help="train on the first N abstracts only (smoke test)")
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--min-score", type=float, default=0.75, help="span confidence floor (chosen on dev)")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--min-score", type=float, default=0.7, help="span confidence floor (chosen on dev)")
     ap.add_argument("--convert", action="store_true", help="only turn OUT/weights.npz into OUT/tagger.onnx")
     args = ap.parse_args()
     if args.convert:

@@ -10,6 +10,7 @@ pieces (:mod:`kg.extract.wordpiece`) and windows (title + a chunk of the abstrac
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -157,6 +158,16 @@ def decode_bio(probs: np.ndarray, pieces: Sequence[Piece]) -> list[tuple[int, in
     return [(s, e, t, round(sum(ps) / len(ps), 4)) for s, e, t, ps in spans]
 
 
+def _threads() -> int:
+    """``KG_ENCODER_THREADS``, else two threads in the main process (spaCy leaves a core idle) and
+    one in worker processes (``kg build --workers N`` and dask workers already share the cores)."""
+    env = os.environ.get("KG_ENCODER_THREADS")
+    if env:
+        return max(1, int(env))
+    main = multiprocessing.current_process().name == "MainProcess"
+    return min(2, os.cpu_count() or 1) if main else 1
+
+
 class EncoderTagger:
     """Tags titles and abstracts with the fine-tuned encoder (an ONNX graph run by onnxruntime).
 
@@ -172,8 +183,7 @@ class EncoderTagger:
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
-        # One thread per process: kg build --workers N already runs N processes.
-        opts.intra_op_num_threads = int(os.environ.get("KG_ENCODER_THREADS", "1"))
+        opts.intra_op_num_threads = _threads()
         opts.inter_op_num_threads = 1
         source = model if isinstance(model, bytes) else str(model)
         self.session = ort.InferenceSession(source, opts, providers=["CPUExecutionProvider"])
