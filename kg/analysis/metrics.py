@@ -11,11 +11,16 @@ from typing import Any
 
 import networkx as nx
 
-from kg.analysis.names import _names, node_label
+from kg.analysis.names import _names, _shorten
 from kg.errors import InputError
 from kg.types import EntityType, Graph, PaperLink, Relation, RelationType
 
-__all__ = ["Ranked", "Stats", "compute_stats"]
+__all__ = ["EXACT_COMMUNITY_EDGES", "Ranked", "Stats", "compute_stats"]
+
+#: Above this many paper/entity edges, communities come from label propagation instead of Louvain
+#: (Louvain in networkx did not finish in 15 minutes on the 100,000-paper graph, ~1.4 million edges);
+#: the output says so (``Stats.approximate``).
+EXACT_COMMUNITY_EDGES = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,8 @@ class Stats:
     communities: tuple[Ranked, ...]
     linked_papers: tuple[Ranked, ...]
     meta: dict[str, str] = field(default_factory=dict)
+    #: figure -> how it was approximated (empty: every figure is exact)
+    approximate: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: tuples become lists."""
@@ -76,10 +83,12 @@ def compute_stats(graph: Graph, top: int = 10) -> Stats:
         raise InputError(f"--top must be 1 or more, got {top}")
     names = _names(graph)
     types = {e.id: e.type.value for e in graph.entities}
-    label = {**{p.id: node_label(graph, p.id, width=40) for p in graph.papers}, **names}
+    # node_label's own lookups rebuilt the name and title dicts per call: quadratic (hours at 100k).
+    label = {**{p.id: "paper: " + _shorten(p.title, 40) for p in graph.papers}, **names}
 
     by_type = Counter(e.type.value for e in graph.entities)
     rel_by_type = Counter(r.type.value for r in graph.relations)
+    approximate: dict[str, str] = {}
 
     return Stats(
         papers=len(graph.papers),
@@ -96,9 +105,10 @@ def compute_stats(graph: Graph, top: int = 10) -> Stats:
             for t in (RelationType.IMPROVES_ON, RelationType.BUILDS_ON)
         },
         components=_components(graph, label),
-        communities=_communities(graph, label, types, top),
+        communities=_communities(graph, label, types, top, approximate),
         linked_papers=_linked_papers(graph.paper_links, label, top),
         meta=dict(graph.meta),
+        approximate=approximate,
     )
 
 
@@ -191,7 +201,9 @@ def _components(graph: Graph, label: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _communities(graph: Graph, label: dict[str, str], types: dict[str, str], top: int) -> tuple[Ranked, ...]:
+def _communities(
+    graph: Graph, label: dict[str, str], types: dict[str, str], top: int, approximate: dict[str, str]
+) -> tuple[Ranked, ...]:
     # Papers and entities linked by relations and mentions: a community is a research thread
     # (the papers plus the models, data and methods they share).
     g = nx.Graph()
@@ -201,7 +213,15 @@ def _communities(graph: Graph, label: dict[str, str], types: dict[str, str], top
         g.add_edge(p, e)
     if g.number_of_edges() == 0:
         return ()
-    comms = nx.community.louvain_communities(g, seed=0)
+    if g.number_of_edges() <= EXACT_COMMUNITY_EDGES:
+        comms = nx.community.louvain_communities(g, seed=0)
+    else:
+        # Linear in the edges; finds coarser, fewer-optimised communities than Louvain.
+        comms = list(nx.community.fast_label_propagation_communities(g, seed=0))
+        approximate["communities"] = (
+            f"label propagation (networkx fast_label_propagation_communities, seed 0), not Louvain: "
+            f"{g.number_of_edges():,} edges > {EXACT_COMMUNITY_EDGES:,}"
+        )
     comms = sorted(comms, key=lambda c: (-len(c), min(c)))[:top]
     out = []
     for i, c in enumerate(comms):

@@ -19,7 +19,7 @@ from kg.analysis import (
     parse_relation_types,
     select,
 )
-from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, console
+from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, console, say
 from kg.errors import WriterError
 from kg.write.graphjson import read_graph
 from kg.write.html import GRAPH_HTML, MAX_NODES, HtmlWriter
@@ -159,13 +159,21 @@ def print_stats(s: Stats) -> None:
     )
     console.print(_ranked_table("Most-evaluated benchmarks", s.benchmarks, "evaluated", "evaluated there"))
     console.print(
-        _ranked_table("Communities (Louvain)", s.communities, "nodes", "central entities", kind=False)
+        _ranked_table(
+            "Communities (" + ("label propagation, approximate" if "communities" in s.approximate else "Louvain") + ")",
+            s.communities,
+            "nodes",
+            "central entities",
+            kind=False,
+        )
     )
     console.print(
         _ranked_table(
             "Papers with most derived paper links", s.linked_papers, "links", "out / in", kind=False
         )
     )
+    for figure, how in s.approximate.items():
+        say(f"approximate: {figure}: {how}")
 
 
 @app.command("stats")
@@ -178,7 +186,7 @@ def stats_cli(
 
     Example: kg stats --out kg-out, kg stats --json > stats.json
     """
-    stats = compute_stats(read_graph(out), top=top)
+    stats = compute_stats(read_graph(out, text=False), top=top)  # no abstracts or evidence: less to hold
     if as_json:
         typer.echo(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
     else:

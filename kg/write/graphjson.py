@@ -117,8 +117,12 @@ def from_node_link(data: dict[str, Any]) -> Graph:
     return _graph(data.get("graph", {}), data["nodes"], data["links"])
 
 
-def _graph(meta: dict[str, Any], nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]) -> Graph:
+def _graph(
+    meta: dict[str, Any], nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]], text: bool = True
+) -> Graph:
     papers, entities, relations, mentions, links, results = [], [], [], [], [], []
+    # text=False: no abstracts, sightings or evidence sentences (what `kg stats` never reads).
+    keep = (lambda s: s) if text else (lambda s: "")
     # One string object per id: ids recur in every mention, relation and entity's paper list.
     memo: dict[str, str] = {}
     one = memo.setdefault
@@ -126,10 +130,10 @@ def _graph(meta: dict[str, Any], nodes: Iterable[dict[str, Any]], edges: Iterabl
         if n["kind"] == "Paper":
             papers.append(
                 Paper(
-                    id=one(n["id"], n["id"]), title=n["title"], abstract=n["abstract"], date=n["date"],
+                    id=one(n["id"], n["id"]), title=n["title"], abstract=keep(n["abstract"]), date=n["date"],
                     url=n["url"], arxiv_id=n["arxiv_id"], authors=tuple(n["authors"]),
                     categories=tuple(n["categories"]), source=n["source"],
-                    seen=tuple(Sighting(s, line, d) for s, line, d in n["seen"]),
+                    seen=tuple(Sighting(s, line, d) for s, line, d in n["seen"]) if text else (),
                 )
             )
         elif n["kind"] == "Result":
@@ -154,7 +158,7 @@ def _graph(meta: dict[str, Any], nodes: Iterable[dict[str, Any]], edges: Iterabl
             relations.append(
                 Relation(
                     head=source, type=RelationType(e["type"]), tail=target, paper_id=one(e["paper_id"], e["paper_id"]),
-                    evidence=e["evidence"], confidence=e["confidence"], extractor=e["extractor"],
+                    evidence=keep(e["evidence"]), confidence=e["confidence"], extractor=e["extractor"],
                 )
             )
         elif e["kind"] == "mentions":
@@ -163,7 +167,7 @@ def _graph(meta: dict[str, Any], nodes: Iterable[dict[str, Any]], edges: Iterabl
             links.append(
                 PaperLink(
                     source=source, type=RelationType(e["type"]), target=target, via=one(e["via"], e["via"]),
-                    evidence=e["evidence"], confidence=e["confidence"],
+                    evidence=keep(e["evidence"]), confidence=e["confidence"],
                 )
             )
     return Graph(
@@ -229,28 +233,29 @@ def _rows(f: IO[str], last: str) -> Iterator[dict[str, Any]]:
     raise ValueError("graph.json ends early")
 
 
-def _read_lines(f: IO[str]) -> Graph | None:
+def _read_lines(f: IO[str], text: bool = True) -> Graph | None:
     """The graph of a file :func:`write_graph` wrote, read a line at a time; None for another layout."""
     first = f.readline()
     if not (first.startswith(_HEAD) and first.endswith(_NODES)):
         return None
     meta = json.loads(first[len(_HEAD) : -len(_NODES)])
-    nodes = list(_rows(f, "]" + _LINKS[2:]))
-    return _graph(meta, nodes, _rows(f, "]}"))
+    # Nodes stream too: _graph reads them all before the links, which follow them in the file.
+    return _graph(meta, _rows(f, "]" + _LINKS[2:]), _rows(f, "]}"), text)
 
 
-def read_graph(out_dir: Path) -> Graph:
+def read_graph(out_dir: Path, text: bool = True) -> Graph:
     """Read the Graph of an existing build directory (its graph.json).
 
     A graph.json :func:`write_graph` wrote is read a line at a time (memory: the Graph only);
-    any other node-link JSON whole.
+    any other node-link JSON whole. ``text=False`` leaves out abstracts, sightings and evidence
+    sentences (for analyses that read only structure and names: less memory, less time).
     """
     path = Path(out_dir) / GRAPH_JSON
     if not path.is_file():
         raise InputError(f"no build in {out_dir}: {path} is missing (run `kg build --out {out_dir}` first)")
     try:
         with path.open(encoding="utf-8", newline="\n") as f:
-            graph = _read_lines(f)
+            graph = _read_lines(f, text)
             if graph is None:
                 f.seek(0)
                 graph = from_node_link(json.load(f))
