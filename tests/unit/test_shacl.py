@@ -63,6 +63,7 @@ BROKEN = {
     "no agent": lambda g: g.remove((first_assertion(g), PROV.wasAttributedTo, None)),
     "untyped statement": lambda g: g.add((rdflib.URIRef("urn:x"), RDF.subject, entity_iri("lora"))),
     "entity without class": lambda g: g.remove((entity_iri("bert"), RDF.type, MLKG.Model)),
+    "result unit": lambda g: g.set((sorted(g.subjects(RDF.type, MLKG.Result))[0], MLKG.unit, rdflib.Literal("kg"))),
 }
 
 
