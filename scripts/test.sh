@@ -11,6 +11,9 @@ python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
 # Headless Chromium from Debian for the browser tests (never a browser download).
 bash scripts/chromium.sh
+# Neo4j 5 Community for the Bolt tests: Maven fetches it from Maven Central into ~/.m2 now, once;
+# the tests start it (scripts/neo4j.sh) from there without downloading anything.
+bash scripts/neo4j.sh build
 
 set +e
 .venv/bin/pytest "$@"

@@ -205,8 +205,17 @@ def write_neo4j_csv(graph: Graph, dest: Path) -> list[Path]:
     )
     results = (
         [
-            r.id, r.paper_id, r.kind, float(r.value_num), r.value, r.value_low, r.value_high, r.unit, r.evidence,
-            float(r.confidence), neo4j_results.RESULT,
+            r.id,
+            r.paper_id,
+            r.kind,
+            float(r.value_num),
+            r.value,
+            r.value_low,
+            r.value_high,
+            r.unit,
+            r.evidence,
+            float(r.confidence),
+            neo4j_results.RESULT,
         ]
         for r in graph.results
     )
@@ -215,8 +224,12 @@ def write_neo4j_csv(graph: Graph, dest: Path) -> list[Path]:
     to_entities = (
         [r.id, target, neo4j_results.LINK_TYPES[key]]
         for r in graph.results
-        for key, target in (("subject", None if r.subject_is_paper else r.subject), ("metric", r.metric),
-                            ("benchmark", r.benchmark), ("baseline", r.baseline))
+        for key, target in (
+            ("subject", None if r.subject_is_paper else r.subject),
+            ("metric", r.metric),
+            ("benchmark", r.benchmark),
+            ("baseline", r.baseline),
+        )
         if target is not None
     )
     to_papers = ([r.id, r.subject, subject] for r in graph.results if r.subject_is_paper)

@@ -1,14 +1,17 @@
 """Shared fixtures of the integration tests (real servers, started here or by scripts in the repo).
 
-Bolt test server (marker ``neo4j``): FalkorDB with Bolt, started once per session by
-scripts/falkordb.sh on free ports in a temporary directory and stopped at the end. Set
-``KG_TEST_BOLT_URI`` to reuse a server that is already running instead (e.g. ``scripts/falkordb.sh
-start`` then ``KG_TEST_BOLT_URI=bolt://127.0.0.1:17687``; the ``bolt`` fixture empties that
-database before each test, so never point it at data you keep). No test skips when the server is
-missing: the fixture fails with the script's output.
+Bolt test servers (marker ``neo4j``): every test that takes ``bolt_server`` runs twice, once on
+Neo4j 5 Community (scripts/neo4j.sh: in-process, authentication on, dialect ``neo4j``) and once on
+FalkorDB with Bolt (scripts/falkordb.sh, dialect ``falkordb``). Each is started once per session on
+free ports in a temporary directory and stopped at the end, also when a test or the start failed.
+``KG_TEST_BOLT_DIALECTS=neo4j`` (or ``falkordb``) runs one of them only. Set ``KG_TEST_BOLT_URI``
+(+ ``KG_TEST_BOLT_DIALECT``, default falkordb, and ``KG_TEST_BOLT_AUTH=user:pass``) to reuse a
+running server for that dialect instead; the ``bolt`` fixture empties that database before each
+test, so never point it at data you keep. No test skips when a server is missing: the fixture
+fails with the script's output.
 
-Fixtures: ``bolt_server`` (session: URI and dialect), ``bolt_driver`` (module: one neo4j driver),
-``bolt`` (that driver on an emptied database), ``corpus_build`` (session: `kg build` of the
+Fixtures: ``bolt_server`` (session: URI, dialect, credentials), ``bolt_driver`` (module: one neo4j
+driver), ``bolt`` (that driver on an emptied database), ``corpus_build`` (session: `kg build` of the
 bundled corpus, through the real CLI, into a temporary --out directory).
 """
 
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,8 +32,14 @@ from typing import Any
 import neo4j
 import pytest
 
+from kg.write.neo4j import Neo4jSettings
+
 REPO = Path(__file__).resolve().parents[2]
 FALKORDB_SH = REPO / "scripts" / "falkordb.sh"
+NEO4J_SH = REPO / "scripts" / "neo4j.sh"
+#: The credentials of the Neo4j test server (authentication is on there, as on a real deployment).
+NEO4J_TEST_AUTH = ("kg", "kg-test-password")
+BOLT_DIALECTS = tuple(d for d in os.environ.get("KG_TEST_BOLT_DIALECTS", "neo4j,falkordb").split(",") if d.strip())
 
 
 def _free_port(low: int = 20000, high: int = 32767) -> int:
@@ -47,42 +57,102 @@ def _free_port(low: int = 20000, high: int = 32767) -> int:
 
 @dataclass(frozen=True)
 class BoltServer:
-    """A running Bolt server: its URI and the dialect kg must speak to it."""
+    """A running Bolt server: its URI, the dialect kg must speak to it, its credentials."""
 
     uri: str
     dialect: str = "falkordb"
+    user: str | None = None
+    password: str | None = None
+
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        return (self.user or "neo4j", self.password) if self.password is not None else None
+
+    def settings(self, **changes: Any) -> Neo4jSettings:
+        """Writer settings for this server (credentials included)."""
+        creds = {"user": self.user, "password": self.password} if self.password is not None else {}
+        return Neo4jSettings(self.uri, dialect=self.dialect, **{**creds, **changes})  # type: ignore[arg-type]
+
+    def env(self) -> dict[str, str]:
+        """The environment `kg push`, `kg build --neo4j` and notebook 03 read this server from."""
+        out = {"NEO4J_URI": self.uri, "KG_NEO4J_DIALECT": self.dialect}
+        if self.password is not None:
+            out |= {"NEO4J_USERNAME": self.user or "neo4j", "NEO4J_PASSWORD": self.password}
+        return out
 
 
-@pytest.fixture(scope="session")
-def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
-    """The Bolt test server for the whole session."""
-    reuse = os.environ.get("KG_TEST_BOLT_URI")
-    if reuse:
-        yield BoltServer(reuse, os.environ.get("KG_TEST_BOLT_DIALECT", "falkordb"))
-        return
+def run_script(script: Path, command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """scripts/neo4j.sh or scripts/falkordb.sh COMMAND; the test fails with its output on error."""
+    done = subprocess.run(["bash", str(script), command], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"{script.name} {command} failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
+    return done
+
+
+def neo4j_env(home: Path, port: int | None = None, auth: tuple[str, str] | None = NEO4J_TEST_AUTH) -> dict[str, str]:
+    """The environment of scripts/neo4j.sh for a server under ``home`` on a free port."""
+    return {
+        **os.environ,
+        "KG_NEO4J_BOLT_PORT": str(port or _free_port()),
+        "KG_NEO4J_DIR": str(home),
+        "KG_NEO4J_AUTH": ":".join(auth) if auth else "",
+        "KG_PYTHON": sys.executable,
+    }
+
+
+@contextmanager
+def neo4j_server(home: Path, auth: tuple[str, str] | None = NEO4J_TEST_AUTH) -> Iterator[tuple[BoltServer, dict]]:
+    """A Neo4j server of its own under ``home`` (and its script environment), stopped on exit."""
+    env = neo4j_env(home, auth=auth)
+    try:
+        run_script(NEO4J_SH, "start", env)
+        user, password = auth if auth else (None, None)
+        yield BoltServer(f"bolt://127.0.0.1:{env['KG_NEO4J_BOLT_PORT']}", "neo4j", user, password), env
+    finally:  # also after a failed start: never leave a half-started server behind
+        subprocess.run(["bash", str(NEO4J_SH), "stop"], env=env, capture_output=True, text=True)
+
+
+@contextmanager
+def _falkordb_server(home: Path) -> Iterator[BoltServer]:
     bolt = _free_port()
     env = {
         **os.environ,
         "KG_FALKORDB_BOLT_PORT": str(bolt),
         "KG_FALKORDB_PORT": str(_free_port()),
-        "KG_FALKORDB_DIR": str(tmp_path_factory.mktemp("falkordb")),
+        "KG_FALKORDB_DIR": str(home),
         "KG_PYTHON": sys.executable,
     }
     try:
-        started = subprocess.run(["bash", str(FALKORDB_SH), "start"], env=env, capture_output=True, text=True)
-        if started.returncode != 0:
-            detail = f"{started.stdout}\n{started.stderr}"
-            pytest.fail(f"scripts/falkordb.sh start failed:\n{detail}", pytrace=False)
+        run_script(FALKORDB_SH, "start", env)
         yield BoltServer(f"bolt://127.0.0.1:{bolt}")
     finally:  # also after a failed start: never leave a half-started server behind
         subprocess.run(["bash", str(FALKORDB_SH), "stop"], env=env, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session", params=BOLT_DIALECTS)
+def bolt_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
+    """The Bolt test server of one dialect for the whole session (pytest groups the tests by it)."""
+    dialect = request.param
+    reuse = os.environ.get("KG_TEST_BOLT_URI")
+    if reuse and os.environ.get("KG_TEST_BOLT_DIALECT", "falkordb") == dialect:
+        user, _, password = os.environ.get("KG_TEST_BOLT_AUTH", "").partition(":")
+        yield BoltServer(reuse, dialect, user or None, password or None)
+        return
+    if dialect == "neo4j":
+        with neo4j_server(tmp_path_factory.mktemp("neo4j")) as (server, _):
+            yield server
+    elif dialect == "falkordb":
+        with _falkordb_server(tmp_path_factory.mktemp("falkordb")) as server:
+            yield server
+    else:
+        pytest.fail(f"KG_TEST_BOLT_DIALECTS: unknown dialect {dialect!r} (neo4j, falkordb)", pytrace=False)
 
 
 def _bolt_driver(server: BoltServer) -> neo4j.Driver:
     # A short acquisition deadline: FalkorDB ignores the handshake of the first connection after a
     # client hung up (see docs/cypher.md); the driver's managed transactions retry past it.
     return neo4j.GraphDatabase.driver(
-        server.uri, auth=None, connection_acquisition_timeout=3.0, max_transaction_retry_time=15.0
+        server.uri, auth=server.auth, connection_acquisition_timeout=3.0, max_transaction_retry_time=15.0
     )
 
 

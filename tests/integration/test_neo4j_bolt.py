@@ -1,11 +1,13 @@
-"""Neo4jWriter over Bolt against the test server (FalkorDB via scripts/falkordb.sh), read back through
-the official neo4j driver: counts, idempotency, provenance, derived paper edges, replacement of a
-re-extracted paper, lossless long and awkward values, labels, and the one-line connection errors."""
+"""Neo4jWriter over Bolt against both test servers (Neo4j 5 via scripts/neo4j.sh, FalkorDB via
+scripts/falkordb.sh), read back through the official neo4j driver: counts, idempotency, provenance,
+derived paper edges, replacement of a re-extracted paper, lossless long and awkward values, labels,
+and the one-line connection and credential errors."""
 
 from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -31,7 +33,7 @@ _spec.loader.exec_module(fx)
 
 
 def writer(server, driver, **settings) -> Neo4jWriter:
-    return Neo4jWriter(Neo4jSettings(server.uri, dialect=server.dialect, **settings), driver=driver)
+    return Neo4jWriter(server.settings(**settings), driver=driver)
 
 
 def rows(driver: neo4j.Driver, query: str, **params) -> list[list]:
@@ -88,10 +90,7 @@ def relation_facts(driver: neo4j.Driver) -> set[tuple]:
 
 
 def graph_facts(g: Graph) -> set[tuple]:
-    return {
-        (r.head, r.type.cypher, r.tail, r.paper_id, r.evidence, r.confidence, r.extractor)
-        for r in g.relations
-    }
+    return {(r.head, r.type.cypher, r.tail, r.paper_id, r.evidence, r.confidence, r.extractor) for r in g.relations}
 
 
 def test_fixture_graph_counts_provenance_links_and_mentions(bolt_server, bolt):
@@ -112,16 +111,11 @@ def test_fixture_graph_counts_provenance_links_and_mentions(bolt_server, bolt):
         tuple(r)
         for r in rows(
             bolt,
-            "MATCH (a:Paper)-[r]->(b:Paper) "
-            "RETURN a.id, type(r), b.id, r.via, r.evidence, r.confidence, r.derived",
+            "MATCH (a:Paper)-[r]->(b:Paper) RETURN a.id, type(r), b.id, r.via, r.evidence, r.confidence, r.derived",
         )
     }
-    assert links == {
-        (k.source, k.type.cypher, k.target, k.via, k.evidence, k.confidence, True) for k in g.paper_links
-    }
-    mentions = {
-        tuple(r) for r in rows(bolt, "MATCH (p:Paper)-[m:MENTIONS]->(e:Entity) RETURN p.id, e.id, m.count")
-    }
+    assert links == {(k.source, k.type.cypher, k.target, k.via, k.evidence, k.confidence, True) for k in g.paper_links}
+    mentions = {tuple(r) for r in rows(bolt, "MATCH (p:Paper)-[m:MENTIONS]->(e:Entity) RETURN p.id, e.id, m.count")}
     assert mentions == set(g.mentions)
     [[title, date, authors, abstract]] = rows(
         bolt, "MATCH (p:Paper {id: $id}) RETURN p.title, p.date, p.authors, p.abstract", id="arxiv:2106.09685"
@@ -195,9 +189,7 @@ def test_re_extracted_paper_replaces_its_assertions_and_leaves_others(bolt_serve
 
 
 def test_long_and_awkward_values_arrive_unchanged(bolt_server, bolt):
-    abstract = "".join(
-        f"Sentence {i}: ELECTRA's \"RTD\" beats BERT\\MLM — ünïcødé 😀 'quoted'.\n" for i in range(300)
-    )
+    abstract = "".join(f"Sentence {i}: ELECTRA's \"RTD\" beats BERT\\MLM — ünïcødé 😀 'quoted'.\n" for i in range(300))
     evidence = "It's the model's claim \\ with a trailing backslash \\" * 120
     aliases = tuple(f"alias {i} d'x" for i in range(300))
     title = "A title with 'quotes', \"doubles\", \\backslashes\\ and <script>alert(1)</script>"
@@ -212,7 +204,17 @@ def test_long_and_awkward_values_arrive_unchanged(bolt_server, bolt):
     )
     assert len(abstract.encode()) > 16_000 and len(evidence) > 6_000
     stats = writer(bolt_server, bolt).write(g)
-    assert stats.statements > 20  # the long values really went in pieces
+    if bolt_server.dialect == "falkordb":
+        assert stats.statements > 20  # the long values really went in pieces
+    else:  # Neo4j takes them whole: as many statements as for the same graph with short values
+        short = Graph(
+            papers=(Paper("p:short", "T", "A"),),
+            entities=(Entity("a", EntityType.MODEL, "A"), Entity("b", EntityType.MODEL, "B")),
+            relations=(Relation("a", R.IMPROVES_ON, "b", "p:short", "E.", 0.9),),
+            mentions=(("p:short", "a", 3),),
+        )
+        assert stats.statements == writer(bolt_server, bolt).write(short).statements
+        bolt.execute_query("MATCH (n) WHERE n.id IN ['p:short', 'a', 'b'] DETACH DELETE n")
     assert rows(bolt, "MATCH (p:Paper) RETURN p.title, p.abstract, p.authors") == [
         [title, abstract, ["O'Brien, J.", "Back\\slash"]]
     ]
@@ -242,7 +244,7 @@ def test_clear_removes_only_kg_nodes(bolt_server, bolt):
 
 
 def test_writer_with_its_own_driver_connects_writes_and_closes(bolt_server, bolt):
-    stats = Neo4jWriter(Neo4jSettings(bolt_server.uri, dialect=bolt_server.dialect)).write(fx.fixture_graph())
+    stats = Neo4jWriter(bolt_server.settings()).write(fx.fixture_graph())
     assert stats.papers == 11
     assert db_counts(bolt) == expected_counts(fx.fixture_graph())
 
@@ -265,36 +267,51 @@ def test_unreachable_or_malformed_is_a_one_line_writer_error(settings, message):
 
 
 def test_bad_credentials_are_a_one_line_writer_error(bolt_server):
-    # The test server authenticates against Redis users: 'neo4j' with a password does not exist.
-    s = Neo4jSettings(bolt_server.uri, user="neo4j", password="wrong", dialect=bolt_server.dialect)
-    with pytest.raises(
-        WriterError, match="refused the connection \\(check user 'neo4j' and password\\)"
-    ) as info:
+    if bolt_server.dialect == "neo4j":
+        # Neo4j checks the password of the server's own user.
+        s = bolt_server.settings(password="wrong")
+        expected = f"Neo4j at {bolt_server.uri} rejected the credentials of user '{bolt_server.user}'"
+    else:
+        # FalkorDB authenticates against Redis users: 'neo4j' with a password does not exist.
+        s = bolt_server.settings(user="neo4j", password="wrong")
+        expected = "refused the connection \\(check user 'neo4j' and password\\)"
+    with pytest.raises(WriterError, match=expected) as info:
         Neo4jWriter(s).write(fx.fixture_graph())
     assert "\n" not in str(info.value) and "wrong" not in str(info.value)
+
+
+def kg_push(server, out: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    kg = str(Path(sys.executable).with_name("kg"))
+    cmd = [kg, "push", "--out", str(out), "--neo4j", server.uri, "--neo4j-dialect", server.dialect, *extra]
+    return subprocess.run(
+        cmd, capture_output=True, text=True, timeout=300, env={**os.environ, **server.env(), **(env or {})}
+    )
+
+
+def test_kg_push_with_a_wrong_password_is_one_line_and_exit_3(bolt_server, bolt, tmp_path):
+    write_graph(fx.fixture_graph(), tmp_path)
+    user = bolt_server.user or "neo4j"
+    done = kg_push(bolt_server, tmp_path, env={"NEO4J_USERNAME": user, "NEO4J_PASSWORD": "not-the-password"})
+    assert done.returncode == 3, done.stderr
+    assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "not-the-password" not in done.stderr
+    if bolt_server.dialect == "neo4j":
+        assert f"rejected the credentials of user '{user}'" in done.stderr
+    else:
+        assert f"refused the connection (check user '{user}' and password)" in done.stderr
+    assert db_counts(bolt) == Counter()  # nothing written
 
 
 def test_kg_push_cli_twice_gives_the_same_graph(bolt_server, bolt, tmp_path):
     g = fx.fixture_graph()
     write_graph(g, tmp_path)
-    kg = str(Path(sys.executable).with_name("kg"))
-    cmd = [
-        kg,
-        "push",
-        "--out",
-        str(tmp_path),
-        "--neo4j",
-        bolt_server.uri,
-        "--neo4j-dialect",
-        bolt_server.dialect,
-    ]
-    first = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    first = kg_push(bolt_server, tmp_path)
     assert first.returncode == 0, first.stderr
     assert "wrote 11 papers, 25 entities, 38 relations, 39 mentions, 7 paper links, 6 results" in " ".join(
         first.stdout.split()
     )
     counts = db_counts(bolt)
     assert counts == expected_counts(g)
-    second = subprocess.run([*cmd, "--quiet"], capture_output=True, text=True, timeout=300)
+    second = kg_push(bolt_server, tmp_path, "--quiet")
     assert second.returncode == 0 and second.stdout == ""
     assert db_counts(bolt) == counts

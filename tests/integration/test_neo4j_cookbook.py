@@ -1,4 +1,4 @@
-"""Every docs/cypher.md cookbook query over Bolt (official neo4j driver) against the test server:
+"""Every docs/cypher.md cookbook query over Bolt (official neo4j driver) against both test servers:
 exact answers on the hand-made fixture graph (tests/fixtures/sparql_graph.py)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.write.neo4j import Neo4jSettings, Neo4jWriter
+from kg.write.neo4j import Neo4jWriter
 
 pytestmark = pytest.mark.neo4j
 
@@ -109,9 +109,7 @@ def test_docs_hold_at_least_ten_recipes_and_each_has_an_expected_answer():
 @pytest.fixture(scope="module")
 def fixture_loaded(bolt_server, bolt_driver):
     bolt_driver.execute_query("MATCH (n) DETACH DELETE n")
-    Neo4jWriter(Neo4jSettings(bolt_server.uri, dialect=bolt_server.dialect), driver=bolt_driver).write(
-        fx.fixture_graph()
-    )
+    Neo4jWriter(bolt_server.settings(), driver=bolt_driver).write(fx.fixture_graph())
     return bolt_driver
 
 
@@ -126,6 +124,7 @@ def test_recipe_answers_on_fixture_graph(fixture_loaded, slug):
 @pytest.fixture(scope="module")
 def corpus_loaded(bolt_server, bolt_driver, corpus_build):
     import json
+    import os
     import subprocess
     import sys
 
@@ -145,6 +144,7 @@ def corpus_loaded(bolt_server, bolt_driver, corpus_build):
         capture_output=True,
         text=True,
         timeout=600,
+        env={**os.environ, **bolt_server.env()},
     )
     assert done.returncode == 0, done.stderr
     graph = json.loads((corpus_build / "graph.json").read_text(encoding="utf-8"))
@@ -174,9 +174,7 @@ def test_corpus_improves_on_lora(corpus_loaded):
 
 def test_corpus_electra(corpus_loaded):
     rows = ask(corpus_loaded[0], "builds-on-electra")
-    assert rows and all(
-        r[0] in ("from ELECTRA", "to ELECTRA") and r[1] in ("BUILDS_ON", "IMPROVES_ON") for r in rows
-    )
+    assert rows and all(r[0] in ("from ELECTRA", "to ELECTRA") and r[1] in ("BUILDS_ON", "IMPROVES_ON") for r in rows)
 
 
 def test_corpus_most_evaluated_benchmarks(corpus_loaded):
@@ -198,9 +196,7 @@ def test_corpus_aliases_of_lora(corpus_loaded):
 
 def test_corpus_evidence_is_a_sentence_of_the_cited_paper(corpus_loaded):
     _, _, graph = corpus_loaded
-    abstracts = {
-        n["title"]: n["title"] + " " + n["abstract"] for n in graph["nodes"] if n.get("kind") == "Paper"
-    }
+    abstracts = {n["title"]: n["title"] + " " + n["abstract"] for n in graph["nodes"] if n.get("kind") == "Paper"}
     rows = ask(corpus_loaded[0], "evidence-for-claim")
     assert rows
     for paper, evidence, confidence, extractor in rows:

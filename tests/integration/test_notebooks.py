@@ -82,7 +82,7 @@ def test_03_cypher(out_dir: Path, monkeypatch: pytest.MonkeyPatch, bolt_server) 
     nb = _run(
         "03_cypher.ipynb",
         monkeypatch,
-        {"KG_OUT": str(out_dir), "NEO4J_URI": bolt_server.uri, "KG_NEO4J_DIALECT": bolt_server.dialect},
+        {"KG_OUT": str(out_dir), **bolt_server.env()},
     )
     text = _text(nb)
     assert "improves-on-lora  (" in text and "entities-by-type  (" in text

@@ -4,6 +4,7 @@ abstract) keeps only its new assertions there."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -35,7 +36,7 @@ def tails(driver: neo4j.Driver, paper_id: str) -> set[tuple[str, str]]:
 def build(corpus: Path, out: Path, server) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
     cmd = [KG, "build", str(corpus), "--out", str(out), "--skip", "html", "--neo4j", server.uri,
            "--neo4j-dialect", server.dialect]  # fmt: skip
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, **server.env()})
 
 
 def test_build_twice_into_neo4j_changes_nothing_and_replaces_re_extracted(  # type: ignore[no-untyped-def]
