@@ -140,7 +140,9 @@ def node_ids(driver: neo4j.Driver) -> set[str]:
 
 
 @pytest.mark.neo4j
-def test_feed_into_neo4j_equals_one_build(days: list[Path], bolt_server, bolt, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_feed_into_neo4j_equals_one_build(days: list[Path], bolt_server, bolt, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for key, value in bolt_server.env().items():  # the credentials of the Neo4j test server
+        monkeypatch.setenv(key, value)
     neo = ("--neo4j", bolt_server.uri, "--neo4j-dialect", bolt_server.dialect, "--skip", "html", "--quiet")
     kg("build", days[0], "--out", tmp_path / "feed", *neo)
     for day in days[1:]:
