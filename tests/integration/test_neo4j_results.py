@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.types import Graph, Result
-from kg.write.neo4j import Neo4jSettings, Neo4jWriter
+from kg.write.neo4j import Neo4jWriter
 
 pytestmark = pytest.mark.neo4j
 
@@ -22,7 +22,7 @@ _spec.loader.exec_module(fx)
 
 
 def writer(server, driver) -> Neo4jWriter:
-    return Neo4jWriter(Neo4jSettings(server.uri, dialect=server.dialect), driver=driver)
+    return Neo4jWriter(server.settings(), driver=driver)
 
 
 def rows(driver, query, **params):
