@@ -23,7 +23,7 @@ Examples
 from kg.analysis.metrics import Ranked, Stats, compute_stats
 from kg.analysis.names import find_entities, node_label, parse_entity_types, parse_relation_types
 from kg.analysis.samples import example_graph, synthetic_graph
-from kg.analysis.subgraph import overview, select
+from kg.analysis.subgraph import importance, overview, ranked_entities, select
 
 __all__ = [
     "Ranked",
@@ -31,6 +31,8 @@ __all__ = [
     "compute_stats",
     "select",
     "overview",
+    "importance",
+    "ranked_entities",
     "find_entities",
     "parse_entity_types",
     "parse_relation_types",

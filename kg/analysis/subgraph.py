@@ -13,7 +13,7 @@ from kg.analysis.names import find_entities
 from kg.errors import InputError
 from kg.types import EntityType, Graph, PaperLink, Relation, RelationType
 
-__all__ = ["select", "overview"]
+__all__ = ["select", "overview", "importance", "ranked_entities"]
 
 
 def select(
@@ -139,10 +139,7 @@ def overview(
         )
 
     keep = set(keep)
-    score: Counter[str] = Counter({e.id: len(e.papers) for e in graph.entities})
-    for r in graph.relations:
-        score[r.head] += 1
-        score[r.tail] += 1
+    score = importance(graph)
     # 2/5 of the nodes for papers, the rest for entities; either's unused share goes to the other.
     entity_count = min(len(graph.entities), max_nodes - min(len(graph.papers), max_nodes * 2 // 5))
     paper_budget = min(len(graph.papers), max_nodes - entity_count)
@@ -191,6 +188,38 @@ def overview(
         f"{among} Left out: {_left_out(graph, part)}. {_HOW}"
     )
     return part, note
+
+
+def importance(graph: Graph) -> Counter[str]:
+    """How important each entity is to an overview: the papers naming it plus the relations it takes
+    part in. :func:`overview` keeps the highest first and graph.html labels them first.
+
+    Examples
+    --------
+    >>> from kg.analysis.samples import example_graph
+    >>> importance(example_graph()).most_common(2)
+    [('lora', 9), ('dora', 6)]
+    """
+    score: Counter[str] = Counter({e.id: len(e.papers) for e in graph.entities})
+    for r in graph.relations:
+        score[r.head] += 1
+        score[r.tail] += 1
+    for pid in {p.id for p in graph.papers}:
+        score.pop(pid, None)
+    return score
+
+
+def ranked_entities(graph: Graph) -> list[str]:
+    """Entity ids, most important first (:func:`importance`; ties by id).
+
+    Examples
+    --------
+    >>> from kg.analysis.samples import example_graph
+    >>> ranked_entities(example_graph())[:3]
+    ['lora', 'dora', 'glue']
+    """
+    score = importance(graph)
+    return [e.id for e in sorted(graph.entities, key=lambda e: (-score[e.id], e.id))]
 
 
 _HOW = (

@@ -7,6 +7,7 @@ import sys
 
 import click
 import typer
+from rich.markup import escape
 
 # Command modules: importing them registers their commands (one line each).
 from kg.cli import (
@@ -36,7 +37,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except KGError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except _ABORTS:
         err_console.print("aborted")
@@ -44,7 +45,7 @@ def main() -> None:
     except _CLICK_ERRORS as exc:
         show = getattr(exc, "show", None)
         if show is None:
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         else:
             show()
         sys.exit(getattr(exc, "exit_code", 2))
@@ -55,7 +56,7 @@ def main() -> None:
         if os.environ.get("KG_DEBUG"):
             raise
         err_console.print(
-            f"[red]internal error:[/red] {type(exc).__name__}: {exc} "
+            f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))} "
             "(a bug in kg: re-run with KG_DEBUG=1 for the traceback and report it)",
             highlight=False,
             soft_wrap=True,

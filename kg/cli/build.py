@@ -167,7 +167,7 @@ def _build_or_add(
             _print_whats_new(new)
         for stats in pushed:
             print_write_stats(stats, settings.redacted())
-        console.print(f"Open {out / 'graph.html'} in a browser; query with `kg query --out {out} 'SELECT ...'`.")
+        say(f"Open {out / 'graph.html'} in a browser; query with `kg query --out {out} 'SELECT ...'`.")
 
 
 @app.command("build")
@@ -272,7 +272,7 @@ def export_cli(
 
     export = registry.get(registry.exporters, fmt)
     export(read_graph(out), dest)
-    console.print(f"wrote {dest}")
+    say(f"wrote {dest}")
 
 
 @app.command("info")

@@ -103,9 +103,9 @@ def html_cli(
         raise WriterError(f"cannot write {path}: {exc}") from exc
     if not quiet:
         nodes, edges = writer.counts
-        console.print(f"wrote {path}: {nodes} nodes, {edges} edges", highlight=False)
+        say(f"wrote {path}: {nodes} nodes, {edges} edges")
         if writer.note:
-            console.print(writer.note, highlight=False, markup=False)
+            say(writer.note)
 
 
 def _ranked_table(title: str, rows: tuple[Ranked, ...], score: str, detail: str, kind: bool = True) -> Table:

@@ -21,7 +21,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, console
+from kg.cli.app import DEFAULT_OUT, OutDir, Quiet, app, say
 from kg.write.neo4j import Neo4jSettings, Neo4jWriter, WriteStats
 
 __all__ = [
@@ -101,11 +101,10 @@ class Neo4jOptions:
 
 def print_write_stats(stats: WriteStats, where: str) -> None:
     """One summary line per record kind, as `kg build` and `kg push` print it."""
-    console.print(
+    say(
         f"neo4j: wrote {stats.papers} papers, {stats.entities} entities, {stats.relations} relations, "
         f"{stats.mentions} mentions, {stats.paper_links} paper links, {stats.results} results to {where} "
-        f"in {stats.statements} statements, {stats.seconds:.1f} s",
-        highlight=False,
+        f"in {stats.statements} statements, {stats.seconds:.1f} s"
     )
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from kg.cli.app import DEFAULT_OUT, OutDir, app, console, err_console
+from kg.cli.app import DEFAULT_OUT, OutDir, app, console, say
 from kg.errors import InputError
 
 __all__ = ["query_cli", "serve_cli", "validate_cli"]
@@ -87,7 +87,7 @@ def query_cli(
         if not result.body.endswith(b"\n"):
             sys.stdout.write("\n")
     if result.truncated:
-        err_console.print(f"(stopped after {max_rows} results: raise --max-rows for more)")
+        say(f"(stopped after {max_rows} results: raise --max-rows for more)", err=True)
 
 
 def _cell(term: dict[str, str] | None) -> str:
@@ -98,7 +98,7 @@ def _cell(term: dict[str, str] | None) -> str:
 
 def _print_table(doc: dict[str, Any]) -> None:
     if "boolean" in doc:
-        console.print("true" if doc["boolean"] else "false")
+        say("true" if doc["boolean"] else "false")
         return
     variables = doc["head"]["vars"]
     table = Table(*variables, show_lines=False)
@@ -108,7 +108,7 @@ def _print_table(doc: dict[str, Any]) -> None:
 
         table.add_row(*(escape(_cell(row.get(v))) for v in variables))
     console.print(table)
-    console.print(f"{len(doc['results']['bindings'])} results", style="dim")
+    say(f"{len(doc['results']['bindings'])} results")
 
 
 @app.command("serve")
@@ -178,8 +178,8 @@ def serve_cli(
     )
     server = SparqlServer(config, verbose=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        err_console.print(f"warning: listening on {host}: anyone who can reach it can query the graph")
-    console.print(f"SPARQL endpoint {server.url}/sparql, query page {server.url}/ (Ctrl+C stops)")
+        say(f"warning: listening on {host}: anyone who can reach it can query the graph", err=True)
+    say(f"SPARQL endpoint {server.url}/sparql, query page {server.url}/ (Ctrl+C stops)")
 
     def _stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # so `finally` closes the workers on SIGTERM too
@@ -188,7 +188,7 @@ def serve_cli(
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        console.print("stopped")
+        say("stopped")
 
 
 @app.command("validate")
@@ -224,9 +224,9 @@ def validate_cli(
         conforms, report = result.conforms, result.text()
     if conforms:
         if not quiet:
-            console.print(f"{out / GRAPH_TTL} conforms to the kg shapes")
+            say(f"{out / GRAPH_TTL} conforms to the kg shapes")
         return
     if not quiet:
-        console.print(report, markup=False, highlight=False)
-        err_console.print(f"{out / GRAPH_TTL} does NOT conform to the kg shapes (see the report above)")
+        say(report)
+        say(f"{out / GRAPH_TTL} does NOT conform to the kg shapes (see the report above)", err=True)
     raise typer.Exit(1)

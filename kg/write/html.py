@@ -52,6 +52,7 @@ from kg.write.html_elements import (
     relation_colour,
 )
 from kg.write.html_layout import UNIT, _layout, layout
+from kg.write.html_panel import panel_info
 
 __all__ = [
     "GRAPH_HTML",
@@ -119,7 +120,7 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
                 "strokeColor": "#ffffff",
             },
             "borderWidth": 1,
-            "scaling": {"label": {"drawThreshold": 5}},
+            "scaling": {"label": {"drawThreshold": 7, "maxVisible": 22}},
         },
         "edges": {
             "smooth": False,
@@ -198,6 +199,7 @@ class HtmlWriter:
         >>> "&lt;b&gt;demo&lt;/b&gt;" in page and "<b>demo</b>" not in page
         True
         """
+        full = graph
         graph, self.note = self.plan(graph, keep)
         el = _elements(graph)
         self.counts = (len(el.nodes), len(el.edges))
@@ -221,6 +223,7 @@ class HtmlWriter:
             "legend": _legend(),
             "counts": {"nodes": len(el.nodes), "edges": len(el.edges)},
             "note": self.note,
+            "info": panel_info(full, graph),
         }
         net.options = options
         net.templateEnv = jinja2.Environment(

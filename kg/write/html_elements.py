@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kg.analysis.subgraph import ranked_entities
 from kg.types import EntityType, Graph, RelationType
 from kg.vocab import PAPER_COLOUR
 
@@ -80,6 +81,7 @@ def _elements(graph: Graph) -> _Elements:
     names = {e.id: e.name for e in graph.entities}
     label = {**{pid: _short(t, 40) for pid, t in titles.items()}, **names}
 
+    rank = {eid: i for i, eid in enumerate(ranked_entities(graph))}
     nodes: list[dict[str, Any]] = []
     for e in graph.entities:
         papers = [_short(titles.get(pid, pid), 90) for pid in e.papers]
@@ -98,7 +100,10 @@ def _elements(graph: Graph) -> _Elements:
                 "etype": e.type.value,
                 "shape": entity_shape(e.type),
                 "color": e.type.colour,
-                "size": round(9 + 4 * math.log2(1 + len(e.papers)), 1),
+                # Area grows with the papers naming it: the map's big nodes are what the corpus is about.
+                "size": round(min(110.0, 8 + 16 * math.log2(1 + len(e.papers))), 1),
+                "rank": rank[e.id],
+                "npapers": len(e.papers),
             }
         )
     for p in graph.papers:

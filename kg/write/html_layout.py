@@ -1,5 +1,5 @@
 """Where graph.html draws each node: positions computed in Python (the browser only draws; physics
-is off), per connected component, then packed."""
+is off), per connected component (a big one as clusters placed apart), then packed."""
 
 from __future__ import annotations
 
@@ -18,13 +18,18 @@ UNIT = 110.0
 #: Below this many nodes the page is drawn tighter, so the fitted view still shows labels.
 SMALL = 250
 GRAVITY = 0.0
+#: Components at least this big are drawn as clusters placed apart (:func:`_clustered`).
+CLUSTERED = 80
+#: Layout units between two clusters' circles.
+CLUSTER_GAP = 2.0
 
 
 def layout(graph: Graph, seed: int = 0) -> dict[str, tuple[float, float]]:
     """Page coordinates for every paper and entity.
 
-    Each connected component (relations, paper links and mentions as edges) gets a force layout,
-    then the components are packed in rows, largest first, singletons last grouped by type.
+    Each connected component (relations, paper links and mentions as edges) gets a force layout;
+    one of :data:`CLUSTERED` nodes or more is split into Louvain communities laid out on their own and
+    placed apart. Then the components are packed in rows, largest first, singletons last grouped by type.
 
     Examples
     --------
@@ -48,20 +53,79 @@ def _layout(el: _Elements, seed: int) -> dict[str, tuple[float, float]]:
         if len(nodes) == 1:
             boxes.append((nodes, np.zeros((1, 2))))
             continue
-        index = {n: i for i, n in enumerate(nodes)}
-        edges = np.array([(index[u], index[v]) for u, v in g.subgraph(nodes).edges()], dtype=np.int64)
-        boxes.append((nodes, _force_layout(len(nodes), edges, seed)))
+        if len(nodes) < CLUSTERED:
+            boxes.append((nodes, _component(g, nodes, seed)))
+        else:
+            boxes.append(_clustered(g, nodes, seed))
     return _pack(boxes)
 
 
-def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120) -> np.ndarray:
+def _component(g: nx.Graph, nodes: list[str], seed: int, spectral: bool = True) -> np.ndarray:
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = np.array([(index[u], index[v]) for u, v in g.subgraph(nodes).edges()], dtype=np.int64)
+    if len(nodes) == 1:
+        return np.zeros((1, 2))
+    return _force_layout(len(nodes), edges.reshape(-1, 2), seed, spectral=spectral)
+
+
+def _clustered(g: nx.Graph, nodes: list[str], seed: int) -> tuple[list[str], np.ndarray]:
+    """A big component as a map of its clusters: Louvain communities, each laid out on its own, then
+    placed apart (related clusters near each other, none overlapping), so a hub does not pull every
+    thread of research into one hairball."""
+    sub = g.subgraph(nodes)
+    comms = sorted(nx.community.louvain_communities(sub, seed=seed), key=lambda c: (-len(c), min(c)))
+    if len(comms) < 2:
+        return nodes, _component(g, nodes, seed)
+    order: list[str] = []
+    local: list[np.ndarray] = []
+    radius = []
+    for c in comms:
+        members = sorted(c)
+        # A cluster is small and dense: a random start converges; the dense spectral start would
+        # cost seconds per cluster on a busy machine.
+        pos = _component(g, members, seed, spectral=False)
+        order += members
+        local.append(pos)
+        radius.append(float(np.hypot(pos[:, 0], pos[:, 1]).max()) + 1.0)
+    centres = _place_clusters([set(c) for c in comms], sub, np.array(radius), seed)
+    pos = np.concatenate([p + centres[i] for i, p in enumerate(local)])
+    return order, pos
+
+
+def _place_clusters(comms: list[set[str]], g: nx.Graph, radius: np.ndarray, seed: int) -> np.ndarray:
+    # Where related clusters go: a spring layout of the cluster graph (weights: edges between them);
+    # then overlaps are pushed apart while a mild pull keeps the map compact.
+    of = {n: i for i, c in enumerate(comms) for n in c}
+    q = nx.Graph()
+    q.add_nodes_from(range(len(comms)))
+    for u, v in g.edges():
+        a, b = of[u], of[v]
+        if a != b:
+            q.add_edge(a, b, weight=q.get_edge_data(a, b, {"weight": 0})["weight"] + 1)
+    start = nx.spring_layout(q, weight="weight", seed=seed, iterations=100)
+    c = np.array([start[i] for i in range(len(comms))], dtype=float) * float(radius.sum()) / 2
+    need = radius[:, None] + radius[None, :] + CLUSTER_GAP
+    for _ in range(300):
+        c -= 0.02 * (c - c.mean(0))
+        d = c[:, None, :] - c[None, :, :]
+        dist = np.maximum(np.hypot(d[..., 0], d[..., 1]), 1e-6)
+        overlap = np.maximum(need - dist, 0.0)
+        np.fill_diagonal(overlap, 0.0)
+        if overlap.max() < 1e-3:
+            break
+        c += (d / dist[..., None] * overlap[..., None] / 2).sum(1)
+    centred: np.ndarray = c - c.mean(0)
+    return centred
+
+
+def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120, spectral: bool = True) -> np.ndarray:
     """Fruchterman-Reingold with the grid variant's cut-off (repulsion only within 2 units),
     found with a k-d tree: O(n log n) a step instead of networkx's dense O(n²) (25 s at 3,000 nodes)."""
     from scipy.spatial import cKDTree
 
     rng = np.random.default_rng(seed)
     side = math.sqrt(n) * 1.2
-    if n > 3:
+    if n > 3 and spectral:
         # A spectral start gives the global shape that local repulsion alone cannot.
         try:
             a = nx.to_scipy_sparse_array(nx.from_edgelist(edges.tolist()), nodelist=range(n), format="csr")
@@ -70,6 +134,8 @@ def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120) -
         except Exception:  # eigen-solver trouble on odd shapes: a random start still converges
             pos = rng.uniform(-side / 2, side / 2, (n, 2))
         pos += rng.normal(0, 0.05, (n, 2))
+    elif n > 3:
+        pos = rng.uniform(-side / 2, side / 2, (n, 2))
     else:
         pos = rng.uniform(-1, 1, (n, 2))
     k, cutoff = 2.0, 4.0

@@ -1,4 +1,4 @@
-// kg graph page: filters, legend, search. Every input text is written with textContent/value, or
+// kg graph page: filters, legend, search, labels, selection and the URL hash (panel.js: the panel). Every input text is written with textContent/value, or
 // given to vis-network as a string tooltip (which it shows with innerText): never parsed as HTML.
 (function () {
   "use strict";
@@ -9,9 +9,11 @@
   var GLYPH = { dot: "●", diamond: "◆", triangle: "▲", star: "★", triangleDown: "▼", hexagon: "⬢",
                 ellipse: "⬬", square: "■", box: "▬" };
 
+  var info = kgConf.info;
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
-  var state = { hiddenTypes: new Set(), hiddenRels: new Set(), papers: true };
+  // A map of entities first: papers are listed in the panel and drawn on demand (legend, panel button).
+  var state = { hiddenTypes: new Set(), hiddenRels: new Set(), papers: false };
   var visibleNodes = new Set();
 
   function nodeVisible(n) {
@@ -47,12 +49,12 @@
   var typeCounts = countBy(nodes, "etype");
   var relCounts = countBy(edges, "rel");
 
-  function legendItem(list, id, text, swatch, count, onChange) {
+  function legendItem(list, id, text, swatch, count, onChange, unchecked) {
     var li = el("li");
     var label = el("label");
     var box = el("input");
     box.type = "checkbox";
-    box.checked = true;
+    box.checked = !unchecked;
     box.id = id;
     box.addEventListener("change", function () { onChange(box.checked); });
     label.appendChild(box);
@@ -79,7 +81,7 @@
       function (on) { setType(t.value, on); });
   });
   legendItem(typeList, "kg-papers", "Paper", glyph(kgConf.legend.paper.shape, kgConf.legend.paper.colour),
-    typeCounts.Paper, function (on) { state.papers = on; refresh(); });
+    typeCounts.Paper, function (on) { state.papers = on; refresh(); }, !state.papers);
 
   var relList = document.getElementById("kg-relation-types");
   kgConf.legend.relationTypes.forEach(function (t) {
@@ -153,19 +155,106 @@
       return null;
     }
     status.textContent = "";
-    // A hidden node cannot be focused: show its kind again (and tick the box).
+    unhide(n);  // a search draws what it finds, a paper included
+    select(n.id);
+    return n.id;
+  }
+  // A hidden node cannot be selected: show its kind again (and tick the box).
+  function unhide(n) {
     if (n.kind === "paper" && !state.papers) {
-      state.papers = true;
-      document.getElementById("kg-papers").checked = true;
+      showPapers(true);
     } else if (n.kind !== "paper" && state.hiddenTypes.has(n.etype)) {
       state.hiddenTypes.delete(n.etype);
       document.getElementById("kg-type-" + n.etype).checked = true;
+      refresh();
     }
-    refresh();
-    network.selectNodes([n.id]);
-    network.focus(n.id, { scale: 1.3, animation: { duration: 400, easingFunction: "easeInOutQuad" } });
-    return n.id;
   }
+  function showPapers(on) {
+    state.papers = on;
+    document.getElementById("kg-papers").checked = on;
+    refresh();
+  }
+
+  // ----------------------------------------------------------------- selection, panel, URL hash
+  var panel = window.kgMakePanel({
+    info: info, nodes: nodes,
+    relationTypes: kgConf.legend.relationTypes.map(function (t) { return t.value; }),
+    select: function (id) { select(id); },
+    deselect: function () { network.unselectAll(); deselect(); },
+    showPapers: showPapers,
+    papersShown: function () { return state.papers; }
+  });
+  var selected = null;
+  // Select a node: highlight it, centre it (`move`), open its panel and put it in the URL hash.
+  // A paper that is not drawn (papers off) still gets its panel.
+  function select(id, move) {
+    var n = nodes.get(id);
+    if (n && n.kind !== "paper") unhide(n);
+    if (n && visibleNodes.has(id)) {
+      network.selectNodes([id]);
+      if (move !== false) {
+        network.focus(id, { scale: Math.max(network.getScale(), 1.0),
+                            animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+      }
+    } else {
+      network.unselectAll();
+    }
+    if (!panel.show(id)) return false;
+    selected = id;
+    setHash(n && n.kind === "entity" ? n.label : id);
+    return true;
+  }
+  function deselect() {
+    selected = null;
+    panel.hide();
+    setHash(null);
+  }
+  var hashSet = null;
+  function setHash(name) {
+    var h = name === null ? "" : "#focus=" + encodeURIComponent(name);
+    hashSet = h;
+    try {
+      history.replaceState(null, "", h || location.pathname + location.search);
+    } catch (err) {
+      location.hash = h;
+    }
+  }
+  // Entity by id, name or alias (case-insensitive), else paper by id, else the search's best match.
+  function lookup(text) {
+    var q = text.trim().toLowerCase();
+    if (!q) return null;
+    var byName = nodes.get({ filter: function (n) {
+      if (n.id.toLowerCase() === q || (n.kind === "entity" && n.label.toLowerCase() === q)) return true;
+      var e = info.entities[n.id];
+      return !!e && e.aliases.some(function (a) { return a.toLowerCase() === q; });
+    } });
+    if (byName.length) {
+      byName.sort(function (a, b) { return (a.rank === undefined) - (b.rank === undefined) || a.rank - b.rank; });
+      return byName[0].id;
+    }
+    if (Object.prototype.hasOwnProperty.call(info.papers, text.trim())) return text.trim();
+    var n = find(text);
+    return n ? n.id : null;
+  }
+  function fromHash() {
+    if (location.hash === hashSet && selected !== null) return;
+    var m = /^#(?:.*&)?focus=([^&]*)/.exec(location.hash);
+    if (!m) return;
+    var name;
+    try { name = decodeURIComponent(m[1].replace(/\+/g, " ")); } catch (err) { name = m[1]; }
+    var id = lookup(name);
+    if (id === null) {
+      status.textContent = "Nothing matches “" + name + "”.";
+      return;
+    }
+    status.textContent = "";
+    select(id);
+  }
+  window.addEventListener("hashchange", fromHash);
+  network.on("click", function (ev) {
+    if (ev.nodes.length) select(ev.nodes[0], false);
+    else if (!ev.edges.length) deselect();
+  });
   document.getElementById("kg-search-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     focusNode(document.getElementById("kg-search").value);
@@ -184,6 +273,34 @@
     });
   }
   fitBesidePanel();
+  // Labels: about the FIRST most important entities are readable at first view, in rank order,
+  // skipping one whose label would overlap a label already placed (it gets the next tier); the
+  // next ones become readable at 2.5x zoom, the rest (14-unit default) once closer. vis-network
+  // caps a label at maxVisible pixels, so zooming in never blows them up.
+  var LABEL_PX = 14, FIRST = 50, labelled = [];
+  (function sizeLabels() {
+    var s = network.getScale();
+    var ranked = nodes.get({ filter: function (n) { return n.kind === "entity" && n.rank < 8 * FIRST; } });
+    ranked.sort(function (a, b) { return a.rank - b.rank; });
+    var where = network.getPositions(ranked.map(function (n) { return n.id; }));
+    var boxes = [], update = [];
+    ranked.forEach(function (n) {
+      var p = network.canvasToDOM(where[n.id]);
+      var w = n.label.length * LABEL_PX * 0.55 + 4, top = p.y + n.size * s;
+      var box = [p.x - w / 2, top, p.x + w / 2, top + LABEL_PX + 4];
+      var free = labelled.length < FIRST && visibleNodes.has(n.id) && !boxes.some(function (b) {
+        return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3];
+      });
+      if (free) {
+        boxes.push(box);
+        labelled.push(n.id);
+        update.push({ id: n.id, font: { size: Math.max(14, LABEL_PX / s), color: "#111111" } });
+      } else if (n.rank < 4 * FIRST) {
+        update.push({ id: n.id, font: { size: Math.max(14, LABEL_PX / 2.5 / s) } });
+      }
+    });
+    nodes.update(update);
+  })();
   document.getElementById("kg-fit").addEventListener("click", fitBesidePanel);
   document.getElementById("kg-physics").addEventListener("change", function (ev) {
     network.setOptions({ physics: { enabled: ev.target.checked, stabilization: false } });
@@ -197,9 +314,11 @@
   // Tests and notebooks read these; kgReady turns true once the first frame is drawn.
   window.kg = {
     network: network, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView,
-    focus: focusNode, counts: kgConf.counts,
+    focus: focusNode, counts: kgConf.counts, info: info, select: select, deselect: deselect,
+    lookup: lookup, showPapers: showPapers, selected: function () { return selected; }, labelled: labelled,
     visible: function () { return { nodes: nodeView.length, edges: edgeView.length }; }
   };
+  fromHash();
   network.once("afterDrawing", function () {
     window.kgReady = true;
     document.body.setAttribute("data-kg-ready", "1");

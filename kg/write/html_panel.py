@@ -1,0 +1,98 @@
+"""What graph.html's side panel shows for a selected node, as data the page's script lays out with
+``textContent``: each entity's aliases and papers, each paper's title, date and link, every relation
+drawn with its evidence and confidence, and a benchmark's leaderboard once the graph has results.
+
+Examples
+--------
+>>> from kg.analysis import example_graph
+>>> info = panel_info(example_graph(), example_graph())
+>>> info["entities"]["lora"]["aliases"], info["entities"]["lora"]["npapers"]
+(['low-rank adaptation'], 3)
+>>> info["papers"]["arxiv:2106.09685"]["url"]
+'https://arxiv.org/abs/2106.09685'
+>>> info["relations"][1][:3], info["relations"][1][5]
+(['lora', 'improves-on', 'full-ft'], 0.9)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+from kg.types import Graph, Paper
+
+__all__ = ["MAX_PANEL_PAPERS", "panel_info", "paper_url"]
+
+#: Papers listed per entity (the panel says how many more there are): keeps a 100k build's page small.
+MAX_PANEL_PAPERS = 30
+
+_ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+
+
+def paper_url(p: Paper) -> str | None:
+    """An http(s) link for a paper: its own URL, else its arXiv abstract page; never another scheme.
+
+    Examples
+    --------
+    >>> paper_url(Paper("arxiv:2106.09685", "t", "a"))
+    'https://arxiv.org/abs/2106.09685'
+    >>> paper_url(Paper("x", "t", "a", url="javascript:alert(1)")) is None
+    True
+    """
+    if p.url and re.match(r"^https?://", p.url, re.IGNORECASE):
+        return p.url
+    arxiv = p.arxiv_id or (p.id[len("arxiv:") :] if p.id.startswith("arxiv:") else None)
+    if arxiv and _ARXIV_ID.match(arxiv):
+        return f"https://arxiv.org/abs/{arxiv}"
+    return None
+
+
+def panel_info(full: Graph, part: Graph) -> dict[str, Any]:
+    """The panel's data for the nodes of ``part`` (what the page draws), taken from ``full``.
+
+    - ``entities[id]``: ``aliases`` (other than the name), ``papers`` (ids, those on the page first, at
+      most :data:`MAX_PANEL_PAPERS`) and ``npapers`` (all papers naming it in ``full``);
+    - ``papers[id]``: ``title``, ``date``, ``url`` (:func:`paper_url`) for every paper listed or drawn;
+    - ``relations``: ``[head, type, tail, paper, evidence, confidence]`` for each relation of ``part``;
+    - ``links``: ``[source, type, target, via, evidence, confidence]`` for each paper link of ``part``;
+    - ``names[paper]``: the entity ids a drawn paper names (its mentions in ``part``);
+    - ``leaderboards[benchmark id]``: rows, only for benchmarks with results (none yet: the graph
+      carries no results).
+    """
+    on_page = {p.id for p in part.papers}
+    by_id = {p.id: p for p in full.papers}
+    entities: dict[str, Any] = {}
+    listed: set[str] = set(on_page)
+    for e in part.entities:
+        papers = sorted(e.papers, key=lambda pid: pid not in on_page)[:MAX_PANEL_PAPERS]
+        papers = [pid for pid in papers if pid in by_id]
+        listed.update(papers)
+        entities[e.id] = {
+            "aliases": [a for a in dict.fromkeys(e.aliases) if a != e.name],
+            "papers": papers,
+            "npapers": len(e.papers),
+        }
+    papers_info = {
+        pid: {"title": by_id[pid].title, "date": by_id[pid].date, "url": paper_url(by_id[pid])}
+        for pid in sorted(listed)
+        if pid in by_id
+    }
+    names: dict[str, list[str]] = defaultdict(list)
+    for pid, eid, _count in part.mentions:
+        names[pid].append(eid)
+    return {
+        "entities": entities,
+        "papers": papers_info,
+        "relations": [[r.head, r.type.value, r.tail, r.paper_id, r.evidence, r.confidence] for r in part.relations],
+        "links": [
+            [lk.source, lk.type.value, lk.target, lk.via, lk.evidence, lk.confidence] for lk in part.paper_links
+        ],
+        "names": dict(names),
+        "leaderboards": _leaderboards(part),
+    }
+
+
+def _leaderboards(graph: Graph) -> dict[str, list[dict[str, Any]]]:
+    # Results (issue 12) are not in the graph yet; the page shows this section only when it is non-empty.
+    return {}
