@@ -12,7 +12,8 @@ fails with the script's output.
 
 Fixtures: ``bolt_server`` (session: URI, dialect, credentials), ``bolt_driver`` (module: one neo4j
 driver), ``bolt`` (that driver on an emptied database), ``corpus_build`` (session: `kg build` of the
-bundled corpus, through the real CLI, into a temporary --out directory).
+bundled corpus, through the real CLI, into a temporary --out directory), ``browser`` (module: Debian's
+headless Chromium through playwright, every remote request recorded and aborted).
 """
 
 from __future__ import annotations
@@ -194,3 +195,63 @@ def wait_js(page: Any, expression: str, timeout_s: float) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout_s} s: {expression}")
         page.wait_for_timeout(50)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+LOCAL = ("file:", "data:", "blob:", "about:")
+
+
+class Browser:
+    """One Chromium with a fresh profile; ``remote`` lists every non-local request it tried."""
+
+    def __init__(self, context) -> None:  # noqa: ANN001 - playwright's BrowserContext
+        self.context = context
+        self.remote: list[str] = []
+        context.route("**/*", self._route)
+
+    def _route(self, route) -> None:  # noqa: ANN001
+        url = route.request.url
+        if url.startswith(LOCAL):
+            route.continue_()
+        else:
+            self.remote.append(url)
+            route.abort()
+
+    def open(self, path: Path, timeout_s: float = 60, fragment: str = ""):  # noqa: ANN201
+        page = self.context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors  # type: ignore[attr-defined]
+        page.goto(path.resolve().as_uri() + fragment)
+        wait_js(page, "window.kgReady === true", timeout_s)
+        return page
+
+
+# Module scope, not session: an open sync_playwright keeps its event loop running in this thread, and
+# test_sparql_page.py starts its own.
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/chromium.sh")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1400, "height": 900},
+        )
+        try:
+            yield Browser(context)
+        finally:
+            context.close()

@@ -5,76 +5,16 @@ recorded and aborted, and each test asserts there was none."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import wait_js
+from conftest import Browser
 
 from kg.analysis import example_graph, synthetic_graph
 from kg.types import EntityType, Graph
 from kg.write.html import HtmlWriter, page_counts
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-LOCAL = ("file:", "data:", "blob:", "about:")
-
-
-class Browser:
-    """One Chromium with a fresh profile; ``remote`` lists every non-local request it tried."""
-
-    def __init__(self, context) -> None:  # noqa: ANN001 - playwright's BrowserContext
-        self.context = context
-        self.remote: list[str] = []
-        context.route("**/*", self._route)
-
-    def _route(self, route) -> None:  # noqa: ANN001
-        url = route.request.url
-        if url.startswith(LOCAL):
-            route.continue_()
-        else:
-            self.remote.append(url)
-            route.abort()
-
-    def open(self, path: Path, timeout_s: float = 60):  # noqa: ANN201
-        page = self.context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.errors = errors  # type: ignore[attr-defined]
-        page.goto(path.resolve().as_uri())
-        wait_js(page, "window.kgReady === true", timeout_s)
-        return page
-
-
-# Module scope, not session: an open sync_playwright keeps its event loop running in this thread, and
-# test_sparql_page.py starts its own.
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/chromium.sh")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1400, "height": 900},
-        )
-        try:
-            yield Browser(context)
-        finally:
-            context.close()
 
 
 def _write(graph: Graph, tmp_path: Path) -> Path:
@@ -117,6 +57,8 @@ def test_blocking_records_remote_requests(browser: Browser, tmp_path: Path) -> N
 def test_counts_and_hostile_titles_render_as_text(browser: Browser, tmp_path: Path) -> None:
     g = example_graph(hostile=True)
     page = browser.open(_write(g, tmp_path))
+    assert _in_page(page)[0] == len(g.entities)  # a map of entities first
+    page.check("#kg-papers")
     assert _in_page(page) == _expected(g) == page_counts(g)
     assert page.evaluate("window.kg.nodes.length") == len(g.papers) + len(g.entities)
     # Hover every paper node and the hostile entity: vis-network shows the tooltip.
@@ -152,6 +94,8 @@ def test_filters_and_search(browser: Browser, tmp_path: Path) -> None:
     page = browser.open(_write(g, tmp_path))
     nodes, edges = _expected(g)
     methods = {e.id for e in g.entities if e.type is EntityType.METHOD}
+    assert not page.is_checked("#kg-papers")
+    page.check("#kg-papers")
 
     page.uncheck("#kg-type-Method")
     n, m = _in_page(page)
@@ -197,6 +141,8 @@ def test_scale_3000_nodes_interactive_within_seconds(browser: Browser, tmp_path:
     page = browser.open(path, timeout_s=30)
     ready = time.perf_counter() - started
     assert ready < 10, f"ready after {ready:.1f}s"
+    assert _in_page(page)[0] == len(g.entities)
+    page.check("#kg-papers")
     assert _in_page(page) == _expected(g)
     # Still responsive: a filter round-trip redraws quickly.
     started = time.perf_counter()
@@ -217,6 +163,7 @@ def test_capped_page_says_what_it_left_out(browser: Browser, tmp_path: Path) -> 
     g = synthetic_graph(900, 1800, papers=300, seed=5)  # 1,200 nodes
     path = HtmlWriter(max_nodes=400).write(g, tmp_path)[0]
     page = browser.open(path)
+    page.check("#kg-papers")
     nodes, edges = _in_page(page)
     assert nodes == 400 and edges <= 1600
     note = page.locator("#kg-note")
@@ -228,14 +175,17 @@ def test_capped_page_says_what_it_left_out(browser: Browser, tmp_path: Path) -> 
     assert not small.locator("#kg-note").is_visible()
 
 
-def test_bundled_corpus_page(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> None:
-    from kg.pipeline import run_build
+@pytest.fixture(scope="module")
+def bundled(corpus_build: Path) -> tuple[Path, Graph]:
     from kg.write.graphjson import read_graph
 
-    out = tmp_path_factory.mktemp("bundled")
-    run_build([], out, quiet=True)
-    g = read_graph(out)
+    return corpus_build, read_graph(corpus_build)
+
+
+def test_bundled_corpus_page(browser: Browser, bundled: tuple[Path, Graph]) -> None:
+    out, g = bundled
     page = browser.open(out / "graph.html")
+    page.check("#kg-papers")
     assert _in_page(page) == _expected(g)
     assert len(g.papers) == 333 and len(g.entities) > 500
     assert page.errors == [] and browser.remote == []  # type: ignore[attr-defined]

@@ -273,34 +273,52 @@
     });
   }
   fitBesidePanel();
-  // Labels: about the FIRST most important entities are readable at first view, in rank order,
-  // skipping one whose label would overlap a label already placed (it gets the next tier); the
-  // next ones become readable at 2.5x zoom, the rest (14-unit default) once closer. vis-network
-  // caps a label at maxVisible pixels, so zooming in never blows them up.
-  var LABEL_PX = 14, FIRST = 50, labelled = [];
+  // Labels: about the FIRST most important entities are readable at first view, in rank order.
+  // A label that would overlap one already placed tries above its node, then a line further
+  // down or up (font.vadjust), and else waits for the next tier. The next ones become readable
+  // at 2.5x zoom, the rest (14-unit default) once closer; vis-network caps a label at maxVisible
+  // pixels, so zooming in never blows them up, and shifted labels return to their node.
+  var LABEL_PX = 14, FIRST = 50, labelled = [], shifted = [];
+  var firstScale = network.getScale();
   (function sizeLabels() {
-    var s = network.getScale();
+    var s = firstScale, H = LABEL_PX + 4;
     var ranked = nodes.get({ filter: function (n) { return n.kind === "entity" && n.rank < 8 * FIRST; } });
     ranked.sort(function (a, b) { return a.rank - b.rank; });
     var where = network.getPositions(ranked.map(function (n) { return n.id; }));
     var boxes = [], update = [];
+    function free(box) {
+      return !boxes.some(function (b) { return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]; });
+    }
     ranked.forEach(function (n) {
       var p = network.canvasToDOM(where[n.id]);
-      var w = n.label.length * LABEL_PX * 0.55 + 4, top = p.y + n.size * s;
-      var box = [p.x - w / 2, top, p.x + w / 2, top + LABEL_PX + 4];
-      var free = labelled.length < FIRST && visibleNodes.has(n.id) && !boxes.some(function (b) {
-        return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3];
-      });
-      if (free) {
-        boxes.push(box);
+      var w = n.label.length * LABEL_PX * 0.55 + 4, r = n.size * s;
+      var placed = null;
+      if (labelled.length < FIRST && visibleNodes.has(n.id)) {
+        [0, -(2 * r + H), H, -(2 * r + 2 * H), 2 * H].some(function (dy) {
+          var top = p.y + r + dy, box = [p.x - w / 2, top, p.x + w / 2, top + H];
+          if (!free(box)) return false;
+          boxes.push(box);
+          placed = dy;
+          return true;
+        });
+      }
+      if (placed !== null) {
         labelled.push(n.id);
-        update.push({ id: n.id, font: { size: Math.max(14, LABEL_PX / s), color: "#111111" } });
+        update.push({ id: n.id, font: { size: Math.max(14, LABEL_PX / s), color: "#111111", vadjust: placed / s } });
+        if (placed) shifted.push([n.id, placed / s]);
       } else if (n.rank < 4 * FIRST) {
         update.push({ id: n.id, font: { size: Math.max(14, LABEL_PX / 2.5 / s) } });
       }
     });
     nodes.update(update);
   })();
+  var shiftedOn = true;
+  network.on("zoom", function () {
+    var on = network.getScale() < firstScale * 1.6;
+    if (on === shiftedOn || !shifted.length) return;
+    shiftedOn = on;
+    nodes.update(shifted.map(function (x) { return { id: x[0], font: { vadjust: on ? x[1] : 0 } }; }));
+  });
   document.getElementById("kg-fit").addEventListener("click", fitBesidePanel);
   document.getElementById("kg-physics").addEventListener("change", function (ev) {
     network.setOptions({ physics: { enabled: ev.target.checked, stabilization: false } });
