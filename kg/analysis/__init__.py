@@ -20,6 +20,7 @@ Examples
 ['DoRA', 'GLUE', 'LoRA', 'accuracy']
 """
 
+from kg.analysis.card import Card, entity_card, paper_card
 from kg.analysis.metrics import Ranked, Stats, compute_stats
 from kg.analysis.names import find_entities, node_label, parse_entity_types, parse_relation_types
 from kg.analysis.samples import example_graph, synthetic_graph
@@ -31,6 +32,9 @@ __all__ = [
     "compute_stats",
     "select",
     "overview",
+    "Card",
+    "entity_card",
+    "paper_card",
     "importance",
     "ranked_entities",
     "find_entities",

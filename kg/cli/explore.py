@@ -1,20 +1,23 @@
-"""``kg html`` and ``kg stats``: look at an existing build (its graph.json)."""
+"""``kg html``, ``kg stats`` and ``kg show``: look at an existing build (its graph.json)."""
 
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from kg.analysis import (
+    Card,
     Ranked,
     Stats,
     compute_stats,
+    entity_card,
     find_entities,
+    paper_card,
     parse_entity_types,
     parse_relation_types,
     select,
@@ -24,7 +27,7 @@ from kg.errors import WriterError
 from kg.write.graphjson import read_graph
 from kg.write.html import GRAPH_HTML, MAX_NODES, HtmlWriter
 
-__all__ = ["html_cli", "stats_cli", "print_stats", "default_html_name"]
+__all__ = ["html_cli", "stats_cli", "show_cli", "card_lines", "print_stats", "default_html_name"]
 
 
 def default_html_name(focus: str | None, types: str | None, relations: str | None) -> str:
@@ -191,3 +194,69 @@ def stats_cli(
         typer.echo(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
     else:
         print_stats(stats)
+
+
+@app.command("show")
+def show_cli(
+    name: Annotated[str, typer.Argument(help="An entity's name, alias or id, or a paper id.")],
+    out: OutDir = DEFAULT_OUT,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the card(s) as JSON.")] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="Papers, and rows per relation group, to print (0: all).")
+    ] = 10,
+) -> None:
+    """One node as text: type, aliases, papers (date, link), relations grouped by type with their
+    evidence sentence, paper and confidence, and a benchmark's leaderboard once the build has results.
+    The same as graph.html's side panel. A name matches through aliases, case-insensitive; a miss
+    fails (exit 2) naming close names.
+
+    Example: kg show LoRA, kg show "low-rank adaptation" --limit 0, kg show arxiv:2106.09685 --json
+    """
+    graph = read_graph(out)
+    if name.strip() in {p.id for p in graph.papers}:
+        cards = [paper_card(graph, name.strip())]
+    else:
+        cards = [entity_card(graph, e.id) for e in find_entities(graph, name)]
+    if as_json:
+        typer.echo(json.dumps([c.to_dict() for c in cards], indent=2, ensure_ascii=False))
+        return
+    for i, card in enumerate(cards):
+        if i:
+            say("")
+        for line in card_lines(card, limit):
+            say(line)
+
+
+def card_lines(card: Card, limit: int = 10) -> list[str]:
+    """The text of ``kg show`` for one card (``limit`` papers and rows per group; 0: all)."""
+
+    def cut(items: tuple[Any, ...]) -> tuple[tuple[Any, ...], int]:
+        return (items, 0) if not limit or len(items) <= limit else (items[:limit], len(items) - limit)
+
+    lines = [f"{card.name}  ({card.type}, {card.id})"]
+    if card.aliases:
+        lines.append("  also: " + ", ".join(card.aliases))
+    papers, more = cut(card.papers)
+    lines.append(f"papers ({len(card.papers)})")
+    for p in papers:
+        lines.append("  " + "  ".join(x for x in (p.date or "", p.title, p.url or p.id) if x))
+    if more:
+        lines.append(f"  … and {more} more (--limit 0 shows all)")
+    if card.names:
+        lines.append(f"names ({len(card.names)}): " + ", ".join(n for _, n in card.names))
+    lines.append(f"relations ({sum(len(g.rows) for g in card.groups)})")
+    for g in card.groups:
+        rows, more = cut(g.rows)
+        lines.append(f"  {g.label} ({len(g.rows)})")
+        for r in rows:
+            lines.append(f"    {r.other_name}  [confidence {r.confidence:.2f}]")
+            lines.append(f"      “{' '.join(r.evidence.split())}”")
+            if card.kind == "entity":
+                lines.append(f"      — {r.paper.title} ({r.paper.id})")
+        if more:
+            lines.append(f"    … and {more} more")
+    if card.leaderboard:
+        lines.append(f"leaderboard ({len(card.leaderboard)})")
+        for i, row in enumerate(card.leaderboard, 1):
+            lines.append(f"  {i:>2}. " + "  ".join(f"{k} {v}" for k, v in row.items() if v not in (None, "")))
+    return lines

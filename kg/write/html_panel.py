@@ -16,37 +16,16 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Any
 
-from kg.types import Graph, Paper
+from kg.analysis.card import paper_url
+from kg.types import Graph
 
-__all__ = ["MAX_PANEL_PAPERS", "panel_info", "paper_url"]
+__all__ = ["MAX_PANEL_PAPERS", "panel_info"]
 
 #: Papers listed per entity (the panel says how many more there are): keeps a 100k build's page small.
 MAX_PANEL_PAPERS = 30
-
-_ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
-
-
-def paper_url(p: Paper) -> str | None:
-    """An http(s) link for a paper: its own URL, else its arXiv abstract page; never another scheme.
-
-    Examples
-    --------
-    >>> paper_url(Paper("arxiv:2106.09685", "t", "a"))
-    'https://arxiv.org/abs/2106.09685'
-    >>> paper_url(Paper("x", "t", "a", url="javascript:alert(1)")) is None
-    True
-    """
-    if p.url and re.match(r"^https?://", p.url, re.IGNORECASE):
-        return p.url
-    arxiv = p.arxiv_id or (p.id[len("arxiv:") :] if p.id.startswith("arxiv:") else None)
-    if arxiv and _ARXIV_ID.match(arxiv):
-        return f"https://arxiv.org/abs/{arxiv}"
-    return None
-
 
 def panel_info(full: Graph, part: Graph) -> dict[str, Any]:
     """The panel's data for the nodes of ``part`` (what the page draws), taken from ``full``.
