@@ -1,6 +1,6 @@
 """One node of a graph as a card: what ``kg show NAME`` prints and graph.html's side panel shows
 (type, aliases, papers, relations grouped by type with evidence and confidence, a benchmark's
-leaderboard once the graph has results).
+leaderboard: its ranked results, when the graph has results on it).
 
 Examples
 --------
@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kg.types import Graph, Paper, RelationType
+from kg.leaderboard import leaderboard
+from kg.types import Graph, Paper, RelationType, Result
 
-__all__ = ["paper_url", "CardPaper", "CardRow", "CardGroup", "Card", "entity_card", "paper_card"]
+__all__ = ["paper_url", "leaderboards", "CardPaper", "CardRow", "CardGroup", "Card", "entity_card", "paper_card"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,5 +192,53 @@ def paper_card(graph: Graph, paper_id: str) -> Card:
 
 
 def _leaderboard(graph: Graph, entity_id: str) -> tuple[dict[str, Any], ...]:
-    # Results (issue 12) are not in the graph yet: no leaderboard until they are.
-    return ()
+    return tuple(leaderboards(graph, [entity_id]).get(entity_id, ()))
+
+
+def leaderboards(graph: Graph, ids: Iterable[str], limit: int = 0) -> dict[str, list[dict[str, Any]]]:
+    """The ranked results (:func:`kg.leaderboard.leaderboard`) of each of ``ids`` that results are
+    reported on, as short rows: ``#``, ``subject``, ``value`` (with its unit), ``metric``, ``kind``,
+    ``baseline``, ``paper`` (id). At most ``limit`` rows each (0: all). Ids without results are absent.
+
+    Examples
+    --------
+    >>> from kg.analysis.samples import example_graph
+    >>> leaderboards(example_graph(), ["glue"])
+    {}
+    """
+    wanted = set(ids)
+    groups: dict[str, list[Result]] = defaultdict(list)
+    for r in graph.results:
+        if r.benchmark is not None and r.benchmark in wanted:
+            groups[r.benchmark].append(r)
+    if not groups:
+        return {}
+    # Each benchmark ranked over only its own results and the nodes they name (a 100k build has many).
+    by_id = {e.id: e for e in graph.entities}
+    titles = {p.id: p for p in graph.papers}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for bid, results in groups.items():
+        named = {x for r in results for x in (r.subject, r.metric, r.baseline, r.benchmark) if x}
+        sub = Graph(
+            papers=tuple(titles[p] for p in {r.paper_id for r in results} | named if p in titles),
+            entities=tuple(by_id[e] for e in named if e in by_id),
+            results=tuple(results),
+        )
+        rows = leaderboard(sub, bid)
+        out[bid] = [
+            {
+                "#": row.rank,
+                "subject": row.subject,
+                "value": _with_unit(row.value, row.unit),
+                "metric": row.metric,
+                "kind": row.kind,
+                "baseline": row.baseline,
+                "paper": row.paper_id,
+            }
+            for row in (rows[:limit] if limit else rows)
+        ]
+    return out
+
+
+def _with_unit(value: str, unit: str | None) -> str:
+    return value if unit is None else value + (unit if unit in ("%", "x") else f" {unit}")

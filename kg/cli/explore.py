@@ -257,6 +257,8 @@ def card_lines(card: Card, limit: int = 10) -> list[str]:
             lines.append(f"    … and {more} more")
     if card.leaderboard:
         lines.append(f"leaderboard ({len(card.leaderboard)})")
-        for i, row in enumerate(card.leaderboard, 1):
-            lines.append(f"  {i:>2}. " + "  ".join(f"{k} {v}" for k, v in row.items() if v not in (None, "")))
+        for row in card.leaderboard:
+            what = ", ".join(x for x in (row["metric"], row["kind"]) if x)
+            vs = f" vs {row['baseline']}" if row["baseline"] else ""
+            lines.append(f"  {row['#']:>3}. {row['subject']}  {row['value']}  ({what}{vs})  [{row['paper']}]")
     return lines

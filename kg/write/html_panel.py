@@ -19,13 +19,15 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from kg.analysis.card import paper_url
+from kg.analysis.card import leaderboards, paper_url
 from kg.types import Graph
 
-__all__ = ["MAX_PANEL_PAPERS", "panel_info"]
+__all__ = ["MAX_PANEL_PAPERS", "MAX_PANEL_RESULTS", "panel_info"]
 
 #: Papers listed per entity (the panel says how many more there are): keeps a 100k build's page small.
 MAX_PANEL_PAPERS = 30
+#: Leaderboard rows per benchmark in the panel (`kg show` and `kg leaderboard` print them all).
+MAX_PANEL_RESULTS = 25
 
 def panel_info(full: Graph, part: Graph) -> dict[str, Any]:
     """The panel's data for the nodes of ``part`` (what the page draws), taken from ``full``.
@@ -36,8 +38,8 @@ def panel_info(full: Graph, part: Graph) -> dict[str, Any]:
     - ``relations``: ``[head, type, tail, paper, evidence, confidence]`` for each relation of ``part``;
     - ``links``: ``[source, type, target, via, evidence, confidence]`` for each paper link of ``part``;
     - ``names[paper]``: the entity ids a drawn paper names (its mentions in ``part``);
-    - ``leaderboards[benchmark id]``: rows, only for benchmarks with results (none yet: the graph
-      carries no results).
+    - ``leaderboards[benchmark id]``: ranked results (:func:`kg.analysis.card.leaderboards`, at most
+      :data:`MAX_PANEL_RESULTS`), only for benchmarks with results.
     """
     on_page = {p.id for p in part.papers}
     by_id = {p.id: p for p in full.papers}
@@ -52,6 +54,10 @@ def panel_info(full: Graph, part: Graph) -> dict[str, Any]:
             "papers": papers,
             "npapers": len(e.papers),
         }
+    # Ranked results of the benchmarks drawn, from the whole graph; the page shows the section only
+    # for these.
+    boards = leaderboards(full, entities, MAX_PANEL_RESULTS)
+    listed.update(row["paper"] for rows in boards.values() for row in rows)
     papers_info = {
         pid: {"title": by_id[pid].title, "date": by_id[pid].date, "url": paper_url(by_id[pid])}
         for pid in sorted(listed)
@@ -68,10 +74,5 @@ def panel_info(full: Graph, part: Graph) -> dict[str, Any]:
             [lk.source, lk.type.value, lk.target, lk.via, lk.evidence, lk.confidence] for lk in part.paper_links
         ],
         "names": dict(names),
-        "leaderboards": _leaderboards(part),
+        "leaderboards": boards,
     }
-
-
-def _leaderboards(graph: Graph) -> dict[str, list[dict[str, Any]]]:
-    # Results (issue 12) are not in the graph yet; the page shows this section only when it is non-empty.
-    return {}

@@ -168,3 +168,29 @@ def test_a_paper_in_the_hash_opens_its_panel_without_drawing_papers(browser: Bro
     assert page.evaluate("window.kg.selected()") == "arxiv:2106.09685"
     assert _panel(page)["name"] == g.papers[0].title and not page.is_checked("#kg-papers")
     assert browser.remote == []
+
+
+def test_a_benchmark_panel_shows_its_leaderboard(browser: Browser, tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+    from sparql_graph import fixture_graph
+
+    from kg.analysis.card import leaderboards
+
+    g = fixture_graph()
+    page = browser.open(HtmlWriter().write(g, tmp_path)[0], fragment="#focus=MMLU")
+    assert page.evaluate("window.kg.selected()") == "mmlu"
+    rows = page.evaluate(
+        "[...document.querySelectorAll('#kg-d-leaderboard tr')].map(tr => [...tr.children].map(c => c.textContent))"
+    )
+    expected = leaderboards(g, ["mmlu"])["mmlu"]
+    titles = {p.id: p.title for p in g.papers}
+    assert rows[0] == ["#", "subject", "value", "metric", "kind", "baseline", "paper"]
+    assert rows[1:] == [
+        [str(r["#"]), r["subject"], r["value"], r["metric"] or "", r["kind"], r["baseline"] or "", titles[r["paper"]]]
+        for r in expected
+    ]
+    page.evaluate("window.kg.select('llama-2')")
+    assert not page.evaluate("!!document.getElementById('kg-d-leaderboard')")
+    assert page.errors == [] and browser.remote == []  # type: ignore[attr-defined]

@@ -85,3 +85,24 @@ def test_limit_cuts_long_lists(tmp_path: Path) -> None:
     assert any(ln.startswith("  … and ") and ln.endswith(" more (--limit 0 shows all)") for ln in r.stdout.splitlines())
     full = _kg("show", "e0", "--out", str(tmp_path), "--limit", "0")
     assert "… and" not in full.stdout and len(full.stdout) > len(r.stdout)
+
+
+def test_show_a_benchmark_prints_its_leaderboard(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+    from sparql_graph import fixture_graph
+
+    from kg.leaderboard import leaderboard
+
+    g = fixture_graph()
+    write_graph(g, tmp_path)
+    r = _kg("show", "MMLU", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    i = lines.index(f"leaderboard ({len(leaderboard(g, 'mmlu'))})")
+    assert lines[i + 1 : i + 4] == [
+        "    1. Mistral 7B  60.1%  (accuracy, score)  [arxiv:2310.06825]",
+        "    2. Llama 2  54.8%  (accuracy, score)  [arxiv:2310.06825]",
+        "    1. Mistral 7B  5.3 points  (accuracy, gain vs Llama 2)  [arxiv:2310.06825]",
+    ]
+    r = _kg("show", "Mistral 7B", "--out", str(tmp_path))
+    assert r.returncode == 0 and "leaderboard" not in r.stdout  # results are listed on their benchmark
