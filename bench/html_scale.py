@@ -10,7 +10,8 @@ with HtmlWriter, then opens it and reports:
 
 ``--baseline`` adds pyvis's defaults (physics on, CDN-free in_line page) for comparison, waiting
 for vis-network's ``stabilizationIterationsDone`` at most ``--baseline-timeout`` seconds.
-``--screenshot DIR/`` also saves docs/screenshot-*.png from an existing build (``--build``).
+``--screenshot DIR/`` also saves docs/screenshot-*.png from an existing build (``--build``): the map
+at first view, the panel of ``--focus`` (opened through ``#focus=``) and the LoRA ego page.
 
 Usage::
 
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from kg.analysis import synthetic_graph
 from kg.write.html import HtmlWriter, page_counts
@@ -54,7 +56,7 @@ def _measure(context, path: Path, remote: list[str]) -> dict[str, float]:  # noq
     page = context.new_page()
     t0 = time.perf_counter()
     page.goto(path.resolve().as_uri())
-    page.wait_for_function("window.kgReady === true", timeout=120_000)
+    _wait_ready(page, 120)
     ready = time.perf_counter() - t0
     redraws = page.evaluate(
         """async () => {
@@ -125,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline-timeout", type=float, default=120)
     ap.add_argument("--build", type=Path, help="an existing build dir (for --screenshot)")
     ap.add_argument("--screenshot", type=Path, help="directory for screenshot-*.png of --build")
+    ap.add_argument("--focus", default="CLIP", help="the node whose panel screenshot-panel.png shows")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     args = ap.parse_args(argv)
 
@@ -169,39 +172,45 @@ def main(argv: list[str] | None = None) -> int:
         if args.screenshot:
             if not args.build:
                 ap.error("--screenshot needs --build DIR")
-            _screenshots(context, args.build, args.screenshot)
+            _screenshots(context, args.build, args.screenshot, args.focus)
         context.close()
     return 0
 
 
-def _screenshots(context, build: Path, dest: Path) -> None:  # noqa: ANN001
-    """The whole bundled-corpus graph, and a zoomed view with a tooltip, for docs/html.md."""
-    dest.mkdir(parents=True, exist_ok=True)
+def _open(context, path: Path, fragment: str = ""):  # noqa: ANN001, ANN202
     page = context.new_page()
-    page.goto((build / "graph.html").resolve().as_uri())
-    page.wait_for_function("window.kgReady === true", timeout=60_000)
-    page.wait_for_timeout(300)
+    page.goto(path.resolve().as_uri() + fragment)
+    _wait_ready(page, 60)
+    page.wait_for_timeout(400)
+    return page
+
+
+def _wait_ready(page, timeout_s: float) -> None:  # noqa: ANN001
+    # Polled through page.evaluate: wait_for_function's eval() is refused by the page's CSP.
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate("window.kgReady === true"):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"page not ready after {timeout_s} s")
+        page.wait_for_timeout(25)
+
+
+def _screenshots(context, build: Path, dest: Path, focus: str) -> None:  # noqa: ANN001
+    """The bundled corpus's map at first view, the panel of ``focus`` (opened through the URL hash),
+    and the ego page of LoRA, for docs/html.md."""
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    page = _open(context, build / "graph.html")
     page.screenshot(path=str(dest / "screenshot-overview.png"))
-    page.fill("#kg-search", "CLIP")
-    page.press("#kg-search", "Enter")
-    page.wait_for_timeout(700)
-    page.evaluate(
-        "window.kg.network.moveTo({position: window.kg.network.getPosition('clip'), scale: 1.1,"
-        " offset: {x: 140, y: 120}})"
-    )
-    page.wait_for_timeout(300)
-    xy = page.evaluate("window.kg.network.canvasToDOM(window.kg.network.getPosition('clip'))")
-    page.mouse.move(xy["x"], xy["y"])
-    page.wait_for_timeout(600)
-    page.screenshot(path=str(dest / "screenshot-focus.png"))
+    written.append(dest / "screenshot-overview.png")
     page.close()
-    written = [dest / "screenshot-overview.png", dest / "screenshot-focus.png"]
+    page = _open(context, build / "graph.html", "#focus=" + quote(focus))
+    page.wait_for_timeout(800)  # the focus animation
+    page.screenshot(path=str(dest / "screenshot-panel.png"))
+    written.append(dest / "screenshot-panel.png")
+    page.close()
     ego = build / "graph-lora.html"  # from `kg html --out BUILD --focus LoRA`, if it was run
     if ego.exists():
-        page = context.new_page()
-        page.goto(ego.resolve().as_uri())
-        page.wait_for_function("window.kgReady === true", timeout=60_000)
-        page.wait_for_timeout(300)
+        page = _open(context, ego)
         page.screenshot(path=str(dest / "screenshot-lora.png"))
         page.close()
         written.append(dest / "screenshot-lora.png")
