@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import platform
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -332,6 +333,8 @@ def _model_lines(root: Path, pipeline: str) -> list[str]:
             parts.append(f"spaCy {prov['spacy']}")
         if not prov:
             parts.append("no provenance.json")
-        parts.append("in the default pipeline" if f"+{folder.name}" in pipeline else "not in the default pipeline")
+        # The pipeline's version names each model it loads ("+scier-ner", "hybrid:encoder.<digest>").
+        used = re.search(rf"(?<![\w-]){re.escape(folder.name)}(?![\w-])", pipeline)
+        parts.append("in the default pipeline" if used else "not in the default pipeline")
         lines.append("; ".join(parts))
     return lines
