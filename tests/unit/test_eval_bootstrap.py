@@ -86,3 +86,11 @@ def test_cli_several_gold_files(tmp_path) -> None:
     res = runner.invoke(app, ["eval", str(a), str(tmp_path / "missing.jsonl"), "-p", str(preds)])
     assert isinstance(res.exception, InputError) and "missing.jsonl" in str(res.exception)
     assert "95% bootstrap CI" not in res.output  # every path is read before anything is scored
+
+
+def test_progress_bar_changes_nothing_but_stderr(capsys) -> None:
+    from kg.cli.eval import predict_rows
+
+    rows = [_gold(1, ["ZetaNet"]) | {"abstract": "We propose ZetaNet. ZetaNet outperforms BERT on GLUE."}]
+    assert predict_rows(rows, progress=True) == predict_rows(rows)
+    assert capsys.readouterr().out == ""  # the bar never writes to stdout (JSON stays parseable)
