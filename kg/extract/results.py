@@ -220,7 +220,7 @@ def extract_results(
                 continue  # part of a name ("ImageNet 64x64", "CIFAR-10")
             baselines = _baselines(sentence, n, local) if kind != "score" else []
             base = dict(
-                subject=_subject(local, proposed, n),
+                subject=_subject(sentence, local, proposed, n),
                 metric=_nearest(sentence, local, n, {EntityType.METRIC}, before=40, after=40),
                 # Speed-ups and savings are rarely tied to one benchmark unless it is named close by.
                 benchmark=_nearest(sentence, local, n, _BENCH, *((40, 40) if kind == "ratio" else (120, 120))),
@@ -243,15 +243,32 @@ def extract_results(
     return tuple(out)
 
 
-def _subject(local: Sequence[_Span], proposed: Sequence[str], n: Number) -> str:
-    # The paper's own contribution, preferring the one this sentence names (first before the number).
+def _subject(sentence: str, local: Sequence[_Span], proposed: Sequence[str], n: Number) -> str:
+    """Who reached the number: the paper's own contribution the sentence names before it, else a
+    system that is the sentence's subject ("Llama 2 scores 54.8%"), else the contribution, else PAPER."""
+    before = [sp for sp in local if sp.end <= n.start]
+    own = [sp.name for sp in before if sp.name in proposed]
+    if own:
+        return own[-1]
     named = [sp.name for sp in local if sp.name in proposed]
-    before = [sp.name for sp in local if sp.name in proposed and sp.end <= n.start]
-    if before:
-        return before[-1]
     if named:
         return named[0]
+    for sp in before:
+        if sp.type in _SYSTEMS and _HEAD_OF_CLAUSE.match(sentence[sp.end : n.start]) and not _COMPARE_BEFORE.search(
+            sentence[: sp.start]
+        ):
+            return sp.name
     return proposed[0] if proposed else PAPER
+
+
+# "X achieves 85.3%", "X (ours) reaches", "X model obtains an accuracy of": X is the clause's subject.
+_HEAD_OF_CLAUSE = re.compile(
+    r"(?:\s+(?:model|method|framework|approach|variant|\([^)]{0,30}\)))*,?\s+(?:also\s+|further\s+|only\s+)?"
+    r"(?:achiev|reach|obtain|attain|scor|get|gets|yield|deliver|outperform|surpass|improv|exceed|match|set|record|"
+    r"is|are|was|were|runs?|speeds?|reduc|accelerat)",
+    re.I,
+)
+_COMPARE_BEFORE = re.compile(r"\b(?:than|over|against|versus|vs\.?|compared\s+(?:to|with))\s+(?:the\s+)?\S*$", re.I)
 
 
 _LINK_BEFORE = re.compile(
