@@ -102,3 +102,17 @@ def test_a_number_inside_a_name_is_no_result():
     text = "Our model reaches 71.0% accuracy on CIFAR 100 classes."
     ents = _paper(text, [("CIFAR 100", EntityType.BENCHMARK)])
     assert [r.value for r in extract_results("T", text, [(0, len(text))], ents, [])] == ["71.0"]
+
+
+def test_subject_is_the_system_a_sentence_makes_its_subject():
+    text = "We propose FastLM. Llama 2 scores 54.8% accuracy on MMLU, while it is slower than GPT-4."
+    ents = _paper(text, [("FastLM", EntityType.MODEL), ("Llama 2", EntityType.MODEL),
+                         ("MMLU", EntityType.BENCHMARK), ("GPT-4", EntityType.MODEL)])
+    rels = [PaperRelation(PAPER, RelationType.PROPOSES, "FastLM", "We propose FastLM.", 0.9)]
+    (r,) = extract_results("T", text, [(0, 18), (19, len(text))], ents, rels)
+    assert (r.subject, r.value, r.benchmark) == ("Llama 2", "54.8", "MMLU")
+    # the paper's own contribution, named in the sentence, wins over another system
+    text2 = "FastLM reaches 61.0% accuracy on MMLU, above Llama 2."
+    ents2 = _paper(text2, [("FastLM", EntityType.MODEL), ("MMLU", EntityType.BENCHMARK), ("Llama 2", EntityType.MODEL)])
+    (r2,) = extract_results("T", text2, [(0, len(text2))], ents2, rels)
+    assert r2.subject == "FastLM"
