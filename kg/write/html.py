@@ -120,7 +120,7 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
                 "strokeColor": "#ffffff",
             },
             "borderWidth": 1,
-            "scaling": {"label": {"drawThreshold": 7, "maxVisible": 22}},
+            "scaling": {"label": {"drawThreshold": 7}},
         },
         "edges": {
             "smooth": False,

@@ -276,9 +276,9 @@
   // Labels: about the FIRST most important entities are readable at first view, in rank order.
   // A label that would overlap one already placed tries above its node, then a line further
   // down or up (font.vadjust), and else waits for the next tier. The next ones become readable
-  // at 2.5x zoom, the rest (14-unit default) once closer; vis-network caps a label at maxVisible
-  // pixels, so zooming in never blows them up, and shifted labels return to their node.
-  var LABEL_PX = 14, FIRST = 50, labelled = [], shifted = [];
+  // at 2.5x zoom, the rest (14-unit default) once closer. Zooming in, relabel() shrinks them back
+  // (never over MAX_PX on screen, never under the 14-unit default) and shifted labels return.
+  var LABEL_PX = 14, MAX_PX = 22, FIRST = 50, labelled = [], sized = [];
   var firstScale = network.getScale();
   (function sizeLabels() {
     var s = firstScale, H = LABEL_PX + 4;
@@ -305,20 +305,32 @@
       if (placed !== null) {
         labelled.push(n.id);
         update.push({ id: n.id, font: { size: Math.max(14, LABEL_PX / s), color: "#111111", vadjust: placed / s } });
-        if (placed) shifted.push([n.id, placed / s]);
+        sized.push({ id: n.id, size: Math.max(14, LABEL_PX / s), vadjust: placed / s });
       } else if (n.rank < 4 * FIRST) {
         update.push({ id: n.id, font: { size: Math.max(14, LABEL_PX / 2.5 / s) } });
+        sized.push({ id: n.id, size: Math.max(14, LABEL_PX / 2.5 / s), vadjust: 0 });
       }
     });
     nodes.update(update);
   })();
-  var shiftedOn = true;
-  network.on("zoom", function () {
-    var on = network.getScale() < firstScale * 1.6;
-    if (on === shiftedOn || !shifted.length) return;
-    shiftedOn = on;
-    nodes.update(shifted.map(function (x) { return { id: x[0], font: { vadjust: on ? x[1] : 0 } }; }));
-  });
+  var appliedScale = firstScale;
+  function relabel() {
+    var scale = network.getScale();
+    if (Math.abs(scale - appliedScale) < appliedScale * 0.05) return;
+    appliedScale = scale;
+    var near = scale >= firstScale * 1.6, update = [];
+    sized.forEach(function (x) {
+      // Only labels whose size or offset changes: most zoom steps change none (no extra redraw).
+      var size = Math.max(14, Math.min(x.size, MAX_PX / scale)), vadjust = near ? 0 : x.vadjust;
+      if (Math.abs(size - (x.cur || x.size)) < 0.02 * size && vadjust === (x.curV === undefined ? x.vadjust : x.curV)) return;
+      x.cur = size;
+      x.curV = vadjust;
+      update.push({ id: x.id, font: { size: size, vadjust: vadjust } });
+    });
+    if (update.length) nodes.update(update);
+  }
+  // Zooming by wheel fires "zoom"; an animated focus does not, so every frame checks the scale.
+  network.on("afterDrawing", relabel);
   document.getElementById("kg-fit").addEventListener("click", fitBesidePanel);
   document.getElementById("kg-physics").addEventListener("change", function (ev) {
     network.setOptions({ physics: { enabled: ev.target.checked, stabilization: false } });
