@@ -469,6 +469,9 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     >>> s, e = trim_span(t, 7, 33)
     >>> t[s:e]
     'weight refactorization'
+    >>> t = "joint video and language (VL) and text-to-image (t2i) generation"
+    >>> [t[slice(*trim_span(t, a, b))] for a, b in [(0, 26), (53, 65)]]
+    ['joint video and language', 'generation']
     """
     while start < end:
         m = _EDGE_WORDS.search(text[start:end])
@@ -478,6 +481,15 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
             start += m.end()
         else:
             end = start + m.start()
+    # An unclosed bracket ends the name before it, a stray closing one starts it after ("(T2I) generation").
+    span = text[start:end]
+    for op, cl in ("()", "[]"):
+        if span.count(op) != span.count(cl):
+            if op in span and span.rfind(op) > span.rfind(cl):
+                end = start + span.rfind(op)
+            elif cl in span:
+                start = start + span.rfind(cl) + 1
+            return trim_span(text, start, end) if end > start else (start, start)
     return start, end
 
 
