@@ -97,6 +97,11 @@ start() {
         --dir "$DIR" --daemonize yes --pidfile "$PIDFILE" --logfile "$LOG" \
         --loadmodule "$bin/falkordb.so" BOLT_PORT "$BOLT_PORT"
     for _ in $(seq 1 60); do
+        # A loaded machine may not have written the daemon's pidfile yet: not an exit.
+        if [[ ! -s "$PIDFILE" ]]; then
+            sleep 0.25
+            continue
+        fi
         if ! _alive; then
             echo "falkordb: redis-server exited during start-up (port in use?); last log lines:" >&2
             tail -n 5 "$LOG" >&2 || true
