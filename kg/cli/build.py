@@ -331,6 +331,12 @@ def _model_lines(root: Path, pipeline: str) -> list[str]:
             parts.append(f"data: {str(data).split(' http')[0].rstrip(', ')}")
         if prov.get("spacy"):
             parts.append(f"spaCy {prov['spacy']}")
+        if prov.get("what"):
+            parts.append(str(prov["what"]))
+        if isinstance(prov.get("base"), dict):
+            parts.append(f"base: {prov['base'].get('model')} ({prov['base'].get('licence')})")
+        if prov.get("abstracts"):
+            parts.append(f"trained on {prov['abstracts']} annotated abstracts")
         if not prov:
             parts.append("no provenance.json")
         # The pipeline's version names each model it loads ("+scier-ner", "hybrid:encoder.<digest>").
