@@ -36,6 +36,7 @@ def test_default_pipeline_floor_on_train_gold(name: str, lenient: float, strict:
 
 def test_rules_floor_on_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KG_MENTION_SOURCES", "rules")
+    monkeypatch.setenv("KG_RELATIONS", "rules")
     gold = list(read_jsonl(HELDOUT))
     s = score(gold, predict_rows(gold))
     assert s.papers == 5
