@@ -2,7 +2,7 @@
 ICML / NeurIPS abstracts in 9 JSON files), then `kg stats` and `kg validate` on the build.
 
 Run: python bench/real_corpus.py [--corpus DIR] [--modes serial,workers2,dask] [--work DIR]
-                                 [--json results.json] [--markdown table.md]
+                                 [--json results.json] [--markdown table.md] [--extractor regex]
 
 Each mode is a cold build (fresh out dir, empty cache) through the installed console script:
 ``serial`` (one process), ``workers2`` (``--workers 2``), ``dask`` (``--executor dask`` on a local
@@ -130,10 +130,25 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.kill()
 
 
-def run_mode(mode: str, corpus: Path, work: Path) -> Run:
-    out = work / f"out-{mode}"
+def _regex_build(corpus: Path, out: Path) -> list[str]:
+    """The same build with bench/corpus_gen.py's stand-in extractor (serial): the stages after
+    extraction on real text, at a fraction of the extractor's cost."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); from pathlib import Path; "
+        "from corpus_gen import regex_extractor; from kg.pipeline import run_build; "
+        f"run_build([Path({str(corpus)!r})], Path({str(out)!r}), quiet=True, factory=regex_extractor)"
+    )
+    return [sys.executable, "-c", code]
+
+
+def run_mode(mode: str, corpus: Path, work: Path, extractor: str = "default") -> Run:
+    out = work / f"out-{mode}-{extractor}"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [str(KG), "build", str(corpus), "--out", str(out), "--quiet"]
+    if extractor == "regex":
+        if mode != "serial":
+            raise SystemExit("--extractor regex runs serial only")
+        cmd = _regex_build(corpus, out)
     procs: list[subprocess.Popen[bytes]] = []
     extra: tuple[int, ...] = ()
     if mode == "workers2":
@@ -195,15 +210,21 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "kg-real")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--markdown", type=Path)
+    ap.add_argument(
+        "--extractor", choices=("default", "regex"), default="default",
+        help="default: the pipeline's extractor; regex: the bench stand-in (serial; stages after extraction)",
+    )  # fmt: skip
     args = ap.parse_args()
     if not args.corpus.is_dir():
         sys.exit(f"error: {args.corpus}: no such corpus directory")
     args.work.mkdir(parents=True, exist_ok=True)
     info = subprocess.run([str(KG), "info"], capture_output=True, text=True, check=True).stdout
     version = next((ln.split(None, 1)[1] for ln in info.splitlines() if ln.startswith("pipeline")), "?")
+    if args.extractor == "regex":
+        version = "bench/corpus_gen.py regex_extractor (stand-in; kg info: " + version + ")"
     runs = []
     for mode in args.modes.split(","):
-        runs.append(run_mode(mode, args.corpus, args.work))
+        runs.append(run_mode(mode, args.corpus, args.work, args.extractor))
         print(f"{mode}: {asdict(runs[-1])}", flush=True)
         if args.json:
             args.json.write_text(json.dumps({"extractor": version, "runs": [asdict(r) for r in runs]}, indent=2))
