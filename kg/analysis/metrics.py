@@ -173,7 +173,14 @@ def _longest_chain(
     # strongly connected set to one step so the longest path is well defined.
     dag = nx.condensation(g)
     path = nx.dag_longest_path(dag)
-    return tuple(" / ".join(sorted(label.get(n, n) for n in dag.nodes[c]["members"])) for c in path)
+    return tuple(_step(sorted(label.get(n, n) for n in dag.nodes[c]["members"])) for c in path)
+
+
+def _step(names: list[str], shown: int = 5) -> str:
+    """One step of a chain: a name, or the names of a cycle collapsed into it (the first few)."""
+    if len(names) <= shown:
+        return " / ".join(names)
+    return " / ".join(names[:shown]) + f" / … ({len(names):,} entities in one cycle)"
 
 
 def _components(graph: Graph, label: dict[str, str]) -> dict[str, Any]:
