@@ -14,6 +14,8 @@
 #                       (default ${TMPDIR:-/tmp}/kg-neo4j-$KG_NEO4J_BOLT_PORT)
 #   KG_NEO4J_AUTH       user:pass turns authentication on (default: off)
 #   KG_NEO4J_HEAP       JVM heap (default 1g)
+#   KG_NEO4J_START_TIMEOUT  seconds `start` waits for Bolt (default 300: a cold JVM on a loaded
+#                       2-core machine took over 120 s)
 #   KG_PYTHON           Python with the neo4j driver, for the health check (default: the first of
 #                       ./.venv/bin/python, python, python3 that has it)
 # Exit codes: 0 ok; 1 not running / unhealthy / failed to start; 2 usage; 3 Java/Maven/build missing.
@@ -110,7 +112,8 @@ start() {
     KG_NEO4J_BOLT_PORT="$BOLT_PORT" KG_NEO4J_HOME="$HOME_DIR" KG_NEO4J_AUTH="$AUTH" \
         nohup bash "$ROOT/scripts/neo4j.sh" _run kg.neo4j.Launcher >"$LOG" 2>&1 </dev/null &
     echo $! >"$PIDFILE"
-    for _ in $(seq 1 240); do  # up to 120 s: a cold JVM on a busy 2-core machine
+    local timeout="${KG_NEO4J_START_TIMEOUT:-300}"
+    for _ in $(seq 1 $((timeout * 2))); do
         if ! _alive; then
             echo "neo4j: exited during start-up: $(grep -m1 'kg-neo4j: error' "$LOG" || tail -n 1 "$LOG")" >&2
             rm -f "$PIDFILE"
@@ -123,7 +126,7 @@ start() {
         fi
         sleep 0.5
     done
-    echo "neo4j: Bolt did not answer RETURN 1 on bolt://127.0.0.1:$BOLT_PORT within 120 s (log $LOG)" >&2
+    echo "neo4j: Bolt did not answer RETURN 1 on bolt://127.0.0.1:$BOLT_PORT within $timeout s (log $LOG)" >&2
     stop >/dev/null 2>&1 || true
     return 1
 }

@@ -9,6 +9,7 @@ Only statements that may share an explicit transaction run here: ``CALL { } IN T
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,11 @@ __all__ = [
     "run_transaction",
     "run_auto_commit",
 ]
+
+# The driver logs each retry of a lost connection as a WARNING; with no handler configured Python
+# prints those to stderr, which buried `kg push`'s one-line error under ten lines when Neo4j died
+# mid-write. The outcome reaches the user as a WriterError instead.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 Statement = tuple[str, dict[str, Any]]
 COUNTERS = ("nodes_created", "relationships_created", "relationships_deleted", "properties_set")
