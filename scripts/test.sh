@@ -14,6 +14,8 @@ bash scripts/chromium.sh
 # Neo4j 5 Community for the Bolt tests: Maven fetches it from Maven Central into ~/.m2 now, once;
 # the tests start it (scripts/neo4j.sh) from there without downloading anything.
 bash scripts/neo4j.sh build
+# Apache Jena, the independent SPARQL client / SHACL validator of the `jena` tests (same way).
+bash scripts/jena.sh build
 
 set +e
 .venv/bin/pytest "$@"
