@@ -113,6 +113,12 @@ def neo4j_server(home: Path, auth: tuple[str, str] | None = NEO4J_TEST_AUTH) -> 
         subprocess.run(["bash", str(NEO4J_SH), "stop"], env=env, capture_output=True, text=True)
 
 
+@pytest.fixture
+def neo4j_factory() -> Any:
+    """:func:`neo4j_server` for a test that needs a Neo4j of its own (to stop, kill or import into)."""
+    return neo4j_server
+
+
 @contextmanager
 def _falkordb_server(home: Path) -> Iterator[BoltServer]:
     bolt = _free_port()
