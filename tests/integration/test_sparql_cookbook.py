@@ -168,10 +168,14 @@ def test_corpus_evaluated_on_mmlu(corpus_server):
 
 
 def test_corpus_builds_on_electra(corpus_server):
-    # ELECTRA's abstract: "... substantially outperform the ones learned by BERT given the same model size"
+    # Same shape as the Neo4j cookbook's test. The learned extractor no longer finds ELECTRA's own
+    # "... substantially outperform the ones learned by BERT" (a recall loss, docs/quality.md); it
+    # finds what builds on and improves on ELECTRA in the papers that cite it.
     rows = ask(corpus_server, "builds-on-electra")
-    assert ["from ELECTRA", MLKG + "improvesOn", "BERT"] in rows
+    assert rows
     assert all(direction in ("to ELECTRA", "from ELECTRA") for direction, _, _ in rows)
+    assert all(rel in (MLKG + "buildsOn", MLKG + "improvesOn") for _, rel, _ in rows)
+    assert any(direction == "to ELECTRA" and rel == MLKG + "improvesOn" for direction, rel, _ in rows)
 
 
 def test_corpus_most_evaluated_benchmarks(corpus_server):
