@@ -19,7 +19,7 @@ import spacy
 
 import loaders
 from kg.extract import load_extractor
-from kg.extract.extractor import SPACY_PACKAGE
+from kg.extract.nlp import SPACY_PACKAGE
 from kg.types import Paper
 
 __all__ = ["bundled_papers", "main"]

@@ -9,7 +9,8 @@ Examples
 """
 
 from kg.extract.abbrev import Abbreviation, find_abbreviations
-from kg.extract.extractor import EXTRACTOR_VERSION, Extractor, build_nlp, load_extractor
+from kg.extract.extractor import EXTRACTOR_VERSION, Extractor, load_extractor
+from kg.extract.nlp import build_nlp
 
 __all__ = [
     "Abbreviation",
