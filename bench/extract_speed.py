@@ -5,7 +5,7 @@ Run: python bench/extract_speed.py [--repeat N]
 Baseline: the full ``en_core_web_sm`` pipeline (tok2vec, tagger, parser, attribute_ruler, lemmatizer,
 ner) over every title and abstract, via ``nlp.pipe``. Ours: ``Extractor.extract_many`` over the same
 papers (its pipeline drops the small model's NER and lemmatizer, adds ``kg_mentions``, then
-assembles entities and relations). Prints both times and the ratio (target <= 1.25).
+assembles entities and relations). Prints both times and the ratio (target <= 3, issue 11).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def main() -> None:
     print(f"papers: {len(papers)}  words: {words}")
     print(f"en_core_web_sm alone ({','.join(baseline.pipe_names)}): {t_base:.2f} s")
     print(f"kg extraction ({','.join(ours.nlp.pipe_names)} + relations): {t_ours:.2f} s")
-    print(f"ratio: {t_ours / t_base:.2f}x (target <= 1.25x)")
+    print(f"ratio: {t_ours / t_base:.2f}x (target <= 3x)")
 
 
 if __name__ == "__main__":

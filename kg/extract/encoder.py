@@ -185,6 +185,9 @@ class EncoderTagger:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = _threads()
         opts.inter_op_num_threads = 1
+        # The extractor runs the encoder in a thread beside spaCy (kg.extract.extractor): its idle
+        # pool threads sleep instead of spinning on the core spaCy needs. Results do not change.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         source = model if isinstance(model, bytes) else str(model)
         self.session = ort.InferenceSession(source, opts, providers=["CPUExecutionProvider"])
         self.wp = wp

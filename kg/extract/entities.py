@@ -105,8 +105,9 @@ def spread_names(fields: tuple[tuple[str, Doc], ...]) -> None:
     for _, d in fields:
         have = list(d._.kg_mentions or [])
         added: list[Candidate] = []
+        full = d.text
         for text, c in names.items():
-            for m in re.finditer(rf"(?<![\w-]){re.escape(text)}(?![\w-])", d.text):
+            for m in re.finditer(rf"(?<![\w-]){re.escape(text)}(?![\w-])", full):
                 if all(m.end() <= h.start or m.start() >= h.end for h in have + added):
                     added.append(dataclasses.replace(c, start=m.start(), end=m.end(), origin="repeat"))
         if added:

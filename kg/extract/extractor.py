@@ -10,15 +10,16 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import ExtractionError
 from kg.extract.candidate import Candidate
-from kg.extract.encoder import EncoderTagger, load_tagger
+from kg.extract.encoder import EncoderTagger, Span, load_tagger
 from kg.extract.entities import (
     CALLED,
     RENAMED,
@@ -35,7 +36,7 @@ from kg.extract.entities import (
 from kg.extract.junk import drop_junk
 from kg.extract.ner import SOURCES
 from kg.extract.nlp import SPACY_PACKAGE, build_nlp, source_digest
-from kg.extract.normalize import entities_as_read, normalize, results_in_field
+from kg.extract.normalize import Normalised, entities_as_read, normalize, results_in_field
 from kg.extract.relate import relate, relation_mode
 from kg.extract.relation_features import RelationInput
 from kg.extract.relations import SentMention
@@ -57,6 +58,10 @@ EXTRACTOR_VERSION = "kg-6"  # kg-6: learned relation typer (kg/extract/relate.py
 #: Mention recognisers of the default pipeline (kg.extract.ner.SOURCES; ablation in docs/quality.md).
 #: ``KG_MENTION_SOURCES`` overrides it for experiments.
 DEFAULT_SOURCES = "hybrid"
+#: Chunks of papers the encoder thread tags ahead of spaCy.
+_LOOKAHEAD = 2
+#: A chunk of papers read: normalised (title, abstract) and the tagger's spans of each paper.
+_Read = tuple[list[tuple[Normalised, Normalised]], list[list[Span]] | None]
 
 
 class Extractor:
@@ -86,23 +91,44 @@ class Extractor:
         """Relations of one paper from its mentions (rules, the learned model, or both)."""
         return relate(inp, adoc)
 
-    def _docs(self, papers: Iterable[Paper], batch: int = 16) -> Iterator[Doc]:
+    def _read(self, chunk: list[Paper]) -> _Read:
+        """Normalised fields of a chunk of papers and the tagger's spans (thread-safe: no spaCy)."""
+        norms = [(normalize(p.title), normalize(p.abstract)) for p in chunk]
+        tagged = self.tagger.tag_many([(t.text, a.text) for t, a in norms]) if self.tagger else None
+        return norms, tagged
+
+    def _docs(self, papers: Iterable[Paper], batch: int = 32) -> Iterator[Doc]:
         # spaCy and the tagger read LaTeX- and entity-free text; user_data keeps the way back to the field.
         it = iter(papers)
-        while chunk := list(itertools.islice(it, batch)):
-            norms = [(normalize(p.title), normalize(p.abstract)) for p in chunk]
-            tagged = self.tagger.tag_many([(t.text, a.text) for t, a in norms]) if self.tagger else None
-            for n, (title, abstract) in enumerate(norms):
-                t = self.nlp.make_doc(title.text)
-                t.user_data["kg_title"] = True
-                t.user_data["kg_norm"] = title
-                a = self.nlp.make_doc(abstract.text)
-                a.user_data["kg_norm"] = abstract
-                if tagged is not None:
-                    t.user_data["kg_encoder"] = [(s, e, ty, sc) for f, s, e, ty, sc in tagged[n] if f == "title"]
-                    a.user_data["kg_encoder"] = [(s, e, ty, sc) for f, s, e, ty, sc in tagged[n] if f == "abstract"]
-                yield t
-                yield a
+        chunks = iter(lambda: list(itertools.islice(it, batch)), [])
+        if self.tagger is None:
+            for chunk in chunks:
+                yield from self._chunk_docs(*self._read(chunk))
+            return
+        # The encoder (onnxruntime, which releases the GIL) tags the next chunks in a thread while
+        # spaCy parses this one: the two cores work at once. Docs come out in input order.
+        with ThreadPoolExecutor(1, thread_name_prefix="kg-encoder") as pool:
+            ahead: deque[Future[_Read]] = deque()
+            for chunk in chunks:
+                ahead.append(pool.submit(self._read, chunk))
+                if len(ahead) > _LOOKAHEAD:
+                    yield from self._chunk_docs(*ahead.popleft().result())
+            while ahead:
+                yield from self._chunk_docs(*ahead.popleft().result())
+
+    def _chunk_docs(self, norms: list[tuple[Normalised, Normalised]], tagged: list[list[Span]] | None) -> Iterator[Doc]:
+        """The title and abstract Docs of each paper of a chunk, the tagger's spans in ``user_data``."""
+        for n, (title, abstract) in enumerate(norms):
+            t = self.nlp.make_doc(title.text)
+            t.user_data["kg_title"] = True
+            t.user_data["kg_norm"] = title
+            a = self.nlp.make_doc(abstract.text)
+            a.user_data["kg_norm"] = abstract
+            if tagged is not None:
+                t.user_data["kg_encoder"] = [(s, e, ty, sc) for f, s, e, ty, sc in tagged[n] if f == "title"]
+                a.user_data["kg_encoder"] = [(s, e, ty, sc) for f, s, e, ty, sc in tagged[n] if f == "abstract"]
+            yield t
+            yield a
 
     def extract(self, paper: Paper) -> Extraction:
         """Extract one paper."""
@@ -142,9 +168,10 @@ class Extractor:
         named_longer: set[str] = set()
         for f, d in fields:
             field_cands = [c for g, c in cands if g == f]
+            text = d.text  # Doc.text joins the tokens on each call
             for a, b in zip(field_cands, field_cands[1:], strict=False):
                 # "a Frame Reinforcement Network called FR-Net": one entity, two names.
-                if CALLED.fullmatch(d.text[a.end : b.start]) and len(b.text) < len(a.text):
+                if CALLED.fullmatch(text[a.end : b.start]) and len(b.text) < len(a.text):
                     groups.union(entity_key(a.text), entity_key(b.text))
                     if a.text[:1].isupper():
                         # "a proactive distillation method called Teacher Intervention": the
@@ -181,12 +208,10 @@ class Extractor:
                 members[groups.find(k)].append((f, c))
         long_forms = {entity_key(a.long) for _, d in fields for a in (d._.kg_abbrevs or [])} | named_longer
         lead_name = {entity_key(lead.text)} if lead is not None else set()
+        title_text = tdoc.text
+        title_start = len(title_text) - len(title_text.lstrip())
         lead_key = next(
-            (
-                entity_key(c.text)
-                for f, c in cands
-                if f == "title" and c.origin == "abbrev" and c.start == len(tdoc.text) - len(tdoc.text.lstrip())
-            ),
+            (entity_key(c.text) for f, c in cands if f == "title" and c.origin == "abbrev" and c.start == title_start),
             None,
         )
         entities: list[PaperEntity] = []

@@ -69,6 +69,7 @@ def _phrases(doc: Doc, title: bool) -> list[Candidate]:
     """Technical noun phrases ending in a task/method/metric head ("masked image modeling")."""
     out = []
     n = len(doc)
+    full = doc.text
     for tok in doc:
         low = tok.lower_
         lemma = tok.lemma_.lower() if tok.lemma_ else low
@@ -117,7 +118,7 @@ def _phrases(doc: Doc, title: bool) -> list[Candidate]:
         if words < 2:
             continue
         start, end = doc[j].idx, tok.idx + len(tok.text)
-        text = doc.text[start:end]
+        text = full[start:end]
         if entity_key(text) in GENERIC_KEYS or text.split()[0].lower() in GENERIC_MODIFIERS:
             continue
         out.append(Candidate(start, end, text, head, "phrase"))
@@ -256,8 +257,16 @@ def statistical_candidates(doc: Doc, rec: MentionRecognizer) -> list[Candidate]:
     return out
 
 
-def raw_rule_candidates(doc: Doc, rec: MentionRecognizer, abbrevs: list[Abbreviation], title: bool) -> list[Candidate]:
-    """Every rule's candidates, overlapping, some untyped."""
+def raw_rule_candidates(
+    doc: Doc, rec: MentionRecognizer, abbrevs: list[Abbreviation], title: bool, precise_only: bool = False
+) -> list[Candidate]:
+    """Every rule's candidates, overlapping, some untyped.
+
+    ``precise_only``: only the candidates of the precise sources (abbreviations, the KB, introduced
+    and lead names: origins ``abbrev``, ``short``, ``kb``, ``intro``), the ones that fill the
+    encoder's gaps; orthographic names the KB does not know, Title-Case runs and noun phrases
+    are not computed.
+    """
     text = doc.text
     cands: list[Candidate] = []
     cands += _abbrev_candidates(text, abbrevs, rec)
@@ -266,7 +275,7 @@ def raw_rule_candidates(doc: Doc, rec: MentionRecognizer, abbrevs: list[Abbrevia
         concept = rec.kb.lookup(nm.text)
         if concept is not None:
             cands.append(Candidate(nm.start, nm.end, nm.text, concept.type, "kb", concept.id, True))
-        else:
+        elif not precise_only:
             cands.append(Candidate(nm.start, nm.end, nm.text, None, "ortho"))
     for m in _INTRO_NAME.finditer(text):
         word = m.group(1)
@@ -300,7 +309,7 @@ def raw_rule_candidates(doc: Doc, rec: MentionRecognizer, abbrevs: list[Abbrevia
                         concept is not None,
                     )
                 )
-    else:
+    elif not precise_only:
         for m in _CAPS.finditer(text):
             words = m.group().split(" ")
             # Drop leading/trailing words that are not names ("However", "In", "Alibaba").
@@ -320,7 +329,8 @@ def raw_rule_candidates(doc: Doc, rec: MentionRecognizer, abbrevs: list[Abbrevia
             if typ is None and inner is not None:
                 typ = inner.type  # "Split CIFAR-100" is a benchmark like CIFAR-100
             cands.append(Candidate(start, start + len(name), name, typ, "caps"))
-    cands += _phrases(doc, title)
+    if not precise_only:
+        cands += _phrases(doc, title)
     return cands
 
 

@@ -61,7 +61,7 @@ def find_candidates(doc: Doc, rec: MentionRecognizer, title: bool = False) -> li
     if rec.sources == "encoder":
         return enc
     # hybrid: the reliable rule sources fill what the encoder left out.
-    fill = [c for c in raw_rule_candidates(doc, rec, abbrevs, title) if c.origin in _FILL_ORIGINS]
+    fill = [c for c in raw_rule_candidates(doc, rec, abbrevs, title, precise_only=True) if c.origin in _FILL_ORIGINS]
     kept = list(enc)
     at = {(k.start, k.end): i for i, k in enumerate(kept)}
     for c in resolve_overlaps(c for c in fill if entity_key(c.text) not in GENERIC_KEYS):
@@ -84,9 +84,10 @@ def _encoder_candidates(doc: Doc, rec: MentionRecognizer) -> list[Candidate]:
     """The learned tagger's spans (trimmed, generic terms dropped); a KB concept is attached (for
     linking) when its type agrees."""
     out = []
+    full = doc.text  # Doc.text joins the tokens on each call
     for start, end, typ, score in doc.user_data.get("kg_encoder", ()):
-        start, end = trim_span(doc.text, start, end)
-        text = doc.text[start:end]
+        start, end = trim_span(full, start, end)
+        text = full[start:end]
         if not text.strip() or entity_key(text) in GENERIC_KEYS or text.lower() in GENERIC_MODIFIERS:
             continue
         etype = EntityType(typ)
