@@ -40,6 +40,15 @@ from functools import cache
 from pathlib import Path
 
 from kg.extract.numbers import Number, find_numbers
+from kg.extract.result_slots import (
+    BENCH,
+    Span,
+    baseline_score,
+    baselines,
+    distributed,
+    nearest,
+    subject_of,
+)
 from kg.types import PAPER, PaperEntity, PaperRelation, PaperResult, ResultKind
 from kg.vocab import EntityType, RelationType
 
@@ -169,23 +178,6 @@ def classify_numbers(sentence: str, model: ResultModel | None = None) -> list[tu
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    start: int
-    end: int
-    name: str
-    type: EntityType
-
-
-_BENCH = {EntityType.BENCHMARK, EntityType.DATASET}
-_SYSTEMS = {EntityType.MODEL, EntityType.METHOD}
-_COMPARE = re.compile(
-    r"\b(?:over|than|compared\s+(?:to|with)|relative\s+to|against|versus|vs\.?|outperform\w*|"
-    r"surpass\w*|beat\w*|exceed\w*)\s+(?:the\s+|a\s+|an\s+|strong\s+|previous\s+|prior\s+)*",
-    re.I,
-)
-
-
 def extract_results(
     title: str,
     abstract: str,
@@ -197,12 +189,7 @@ def extract_results(
     """The results of one paper's abstract (``sentences`` are (start, end) offsets into it)."""
     del title  # results are read from the abstract; the title rarely states numbers
     spans = sorted(
-        (
-            _Span(m.start, m.end, e.name, e.type)
-            for e in entities
-            for m in e.mentions
-            if m.field == "abstract"
-        ),
+        (Span(m.start, m.end, e.name, e.type) for e in entities for m in e.mentions if m.field == "abstract"),
         key=lambda s: s.start,
     )
     proposed = [r.tail for r in relations if r.type is RelationType.PROPOSES and r.head == PAPER]
@@ -210,20 +197,24 @@ def extract_results(
     for s_start, s_end in sentences:
         sentence = abstract[s_start:s_end]
         local = [
-            _Span(sp.start - s_start, sp.end - s_start, sp.name, sp.type)
+            Span(sp.start - s_start, sp.end - s_start, sp.name, sp.type)
             for sp in spans
             if s_start <= sp.start and sp.end <= s_end
         ]
-        numbers = classify_numbers(sentence, model)
-        for n, kind, p in numbers:
-            if any(sp.start <= n.start < sp.end for sp in local):
-                continue  # part of a name ("ImageNet 64x64", "CIFAR-10")
-            baselines = _baselines(sentence, n, local) if kind != "score" else []
+        # Not part of a name ("ImageNet 64x64", "CIFAR-10").
+        numbers = [x for x in classify_numbers(sentence, model) if not _in_name(x[0], local)]
+        nums = [n for n, _, _ in numbers]
+        listed_bench = distributed(sentence, local, nums, BENCH)
+        listed_metric = distributed(sentence, local, nums, {EntityType.METRIC})
+        for i, (n, kind, p) in enumerate(numbers):
+            compared = baselines(sentence, n, local) if kind != "score" else []
+            # Speed-ups and savings are rarely tied to one benchmark unless it is named close by.
+            reach = (40, 40) if kind == "ratio" else (120, 120)
             base = dict(
-                subject=_subject(sentence, local, proposed, n),
-                metric=_nearest(sentence, local, n, {EntityType.METRIC}, before=40, after=40),
-                # Speed-ups and savings are rarely tied to one benchmark unless it is named close by.
-                benchmark=_nearest(sentence, local, n, _BENCH, *((40, 40) if kind == "ratio" else (120, 120))),
+                subject=(kind == "score" and baseline_score(sentence, local, n))
+                or subject_of(sentence, local, proposed, n),
+                metric=listed_metric.get(i) or nearest(sentence, local, n, {EntityType.METRIC}, before=40, after=40),
+                benchmark=listed_bench.get(i) or nearest(sentence, local, n, BENCH, *reach),
                 value=n.value,
                 value_num=n.num,
                 unit=n.unit,
@@ -236,91 +227,12 @@ def extract_results(
                 start=s_start + n.start,
                 end=s_start + n.end,
             )
-            for baseline in baselines or [None]:
+            for baseline in compared or [None]:
                 if baseline is not None and baseline == base["subject"]:
                     continue
                 out.append(PaperResult(compared_to=baseline, **base))  # type: ignore[arg-type]
     return tuple(out)
 
 
-def _subject(sentence: str, local: Sequence[_Span], proposed: Sequence[str], n: Number) -> str:
-    """Who reached the number: the paper's own contribution the sentence names before it, else a
-    system that is the sentence's subject ("Llama 2 scores 54.8%"), else the contribution, else PAPER."""
-    before = [sp for sp in local if sp.end <= n.start]
-    own = [sp.name for sp in before if sp.name in proposed]
-    if own:
-        return own[-1]
-    named = [sp.name for sp in local if sp.name in proposed]
-    if named:
-        return named[0]
-    for sp in before:
-        if sp.type in _SYSTEMS and _HEAD_OF_CLAUSE.match(sentence[sp.end : n.start]) and not _COMPARE_BEFORE.search(
-            sentence[: sp.start]
-        ):
-            return sp.name
-    return proposed[0] if proposed else PAPER
-
-
-# "X achieves 85.3%", "X (ours) reaches", "X model obtains an accuracy of": X is the clause's subject.
-_HEAD_OF_CLAUSE = re.compile(
-    r"(?:\s+(?:model|method|framework|approach|variant|\([^)]{0,30}\)))*,?\s+(?:also\s+|further\s+|only\s+)?"
-    r"(?:achiev|reach|obtain|attain|scor|get|gets|yield|deliver|outperform|surpass|improv|exceed|match|set|record|"
-    r"is|are|was|were|runs?|speeds?|reduc|accelerat)",
-    re.I,
-)
-_COMPARE_BEFORE = re.compile(r"\b(?:than|over|against|versus|vs\.?|compared\s+(?:to|with))\s+(?:the\s+)?\S*$", re.I)
-
-
-_LINK_BEFORE = re.compile(
-    r"\s*(?:of|=|:|is|was|at|reaches|reached|to)?\s*(?:about|around|only|up to|over|nearly)?\s*\(?"
-)
-_LINK_AFTER = re.compile(r"\s*(?:\$|\))?\s*(?:on|in|for|of|across|with)?\s*(?:the\s+)?")
-
-
-def _nearest(
-    sentence: str, local: Sequence[_Span], n: Number, types: set[EntityType], before: int, after: int
-) -> str | None:
-    best: tuple[int, str] | None = None
-    for sp in local:
-        if sp.type not in types:
-            continue
-        if sp.start >= n.unit_end:
-            gap = sp.start - n.unit_end
-            if gap > after:
-                continue
-            if _LINK_AFTER.fullmatch(sentence, n.unit_end, sp.start):
-                gap = 0  # "85.3% accuracy", "2.1 points on MMLU"
-        elif sp.end <= n.start:
-            gap = n.start - sp.end
-            if gap > before:
-                continue
-            # What follows the number ("85.3% accuracy on MMLU") is likelier its own than what
-            # precedes it, unless they are joined ("an accuracy of 85.3%", "FID: 2.24").
-            gap = 0 if _LINK_BEFORE.fullmatch(sentence, sp.end, n.start) else gap + 10
-        else:
-            continue
-        if best is None or gap < best[0]:
-            best = (gap, sp.name)
-    return best[1] if best else None
-
-
-def _baselines(sentence: str, n: Number, local: Sequence[_Span]) -> list[str]:
-    """Systems named right after a comparison cue in the sentence ("over GaLore and Fira")."""
-    names: list[str] = []
-    for cue in _COMPARE.finditer(sentence):
-        after = [sp for sp in local if sp.start >= cue.end() and sp.type in _SYSTEMS | _BENCH]
-        if not after or after[0].start - cue.end() > 25 or after[0].type in _BENCH:
-            continue
-        group = [after[0]]
-        for sp in after[1:]:
-            between = sentence[group[-1].end : sp.start]
-            if sp.type in _SYSTEMS and re.fullmatch(r"\s*(?:,|and|or|, and)\s*", between):
-                group.append(sp)
-            else:
-                break
-        for sp in group:
-            if sp.name not in names:
-                names.append(sp.name)
-        if names:
-            break
-    return names
+def _in_name(n: Number, local: Sequence[Span]) -> bool:
+    return any(sp.start <= n.start < sp.end for sp in local)

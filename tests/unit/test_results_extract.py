@@ -116,3 +116,32 @@ def test_subject_is_the_system_a_sentence_makes_its_subject():
     ents2 = _paper(text2, [("FastLM", EntityType.MODEL), ("MMLU", EntityType.BENCHMARK), ("Llama 2", EntityType.MODEL)])
     (r2,) = extract_results("T", text2, [(0, len(text2))], ents2, rels)
     assert r2.subject == "FastLM"
+
+
+def test_lists_of_values_take_lists_of_benchmarks_and_metrics_in_order():
+    text = ("FastLM reaches 27.8 and 33.8 BLEU on WMT14 and WMT16, respectively, "
+            "and improvements of 3.17% and 2.31% in mAP and NDS on nuScenes.")
+    ents = _paper(text, [("FastLM", EntityType.MODEL), ("BLEU", EntityType.METRIC),
+                         ("WMT14", EntityType.DATASET), ("WMT16", EntityType.DATASET),
+                         ("mAP", EntityType.METRIC), ("NDS", EntityType.METRIC), ("nuScenes", EntityType.DATASET)])
+    got = {(r.value, r.metric, r.benchmark) for r in extract_results("T", text, [(0, len(text))], ents, [])}
+    assert got == {("27.8", "BLEU", "WMT14"), ("33.8", "BLEU", "WMT16"),
+                   ("3.17", "mAP", "nuScenes"), ("2.31", "NDS", "nuScenes")}
+
+
+def test_a_lists_length_must_match_to_distribute():
+    text = "FastLM reaches 27.8 and 33.8 BLEU on WMT14, WMT16 and IWSLT."
+    ents = _paper(text, [("FastLM", EntityType.MODEL), ("BLEU", EntityType.METRIC), ("WMT14", EntityType.DATASET),
+                         ("WMT16", EntityType.DATASET), ("IWSLT", EntityType.DATASET)])
+    got = [r.benchmark for r in extract_results("T", text, [(0, len(text))], ents, [])]
+    assert got == ["WMT14", "WMT14"]  # the nearest, as for any number; no guessing of the order
+
+
+def test_a_compared_systems_score_is_the_baselines_not_the_papers():
+    text = ("We propose Imputer. On LibriSpeech, Imputer achieves 11.1 WER, outperforming CTC at 13.0 WER. "
+            "Imputer scores 35.7 (compared to 26.5 for an Adam-trained model).")
+    ents = _paper(text, [("Imputer", EntityType.MODEL), ("LibriSpeech", EntityType.DATASET),
+                         ("WER", EntityType.METRIC), ("CTC", EntityType.METHOD), ("Adam", EntityType.METHOD)])
+    rels = [PaperRelation(PAPER, RelationType.PROPOSES, "Imputer", "We propose Imputer.", 0.9)]
+    got = {(r.value, r.subject) for r in extract_results("T", text, [(0, 19), (20, 94), (95, len(text))], ents, rels)}
+    assert got == {("11.1", "Imputer"), ("13.0", "CTC"), ("35.7", "Imputer"), ("26.5", "Adam")}
