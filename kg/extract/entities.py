@@ -34,7 +34,9 @@ __all__ = [
     "without_generic_head",
 ]
 
+#: "We present Flex": the name the abstract gives what the title's lead name ("Tutel: ...") may rename.
 RENAMED = re.compile(r"\b(?:[Ww]e|[Tt]his paper)\s+(?:propose|present|introduce)s?\s+([A-Z][\w-]+)\b")
+#: What lies between a description and its name: "a ... network called FR-Net", "... (FR-Net".
 CALLED = re.compile(r"\s*(?:[a-z]+\s*)?,?\s*(?:called|named|dubbed|termed|coined)\s+|\s*\(\s*")
 
 

@@ -115,6 +115,7 @@ class WordPiece:
         self.cls = self.vocab["[CLS]"]
         self.sep = self.vocab["[SEP]"]
         self.pad = self.vocab["[PAD]"]
+        self._words: dict[str, tuple[int, tuple[tuple[int, int, int, bool], ...]]] = {}
 
     @classmethod
     def from_file(cls, path: Path) -> WordPiece:
@@ -124,22 +125,34 @@ class WordPiece:
         """Pieces of ``text``; offsets are shifted by ``offset``."""
         pieces: list[Piece] = []
         for s, e in basic_tokens(text):
-            word = text[s:e]
-            shape = shape_id(word)
-            folded: list[str] = []
-            origin: list[int] = []  # folded char -> original index
-            for i, ch in enumerate(word):
-                f = _fold(ch)
-                folded.extend(f)
-                origin.extend([i] * len(f))
-            if not folded:
-                continue
-            flat = "".join(folded)
-            if len(flat) > 100:
-                pieces.append(Piece(self.unk, offset + s, offset + e, shape, True))
-                continue
+            shape, parts = self._word(text[s:e])
+            at = offset + s
+            pieces.extend(Piece(i, at + a, at + b, shape, first) for i, a, b, first in parts)
+        return pieces
+
+    def _word(self, word: str) -> tuple[int, tuple[tuple[int, int, int, bool], ...]]:
+        """Shape and pieces ``(id, start, end, first)`` of one basic token, offsets within the word.
+
+        Words repeat across abstracts: the last 2**16 are remembered (``self._words``).
+        """
+        known = self._words.get(word)
+        if known is not None:
+            return known
+        shape = shape_id(word)
+        folded: list[str] = []
+        origin: list[int] = []  # folded char -> original index
+        for i, ch in enumerate(word):
+            f = _fold(ch)
+            folded.extend(f)
+            origin.extend([i] * len(f))
+        parts: list[tuple[int, int, int, bool]] = []
+        flat = "".join(folded)
+        if not folded:
+            pass
+        elif len(flat) > 100:
+            parts = [(self.unk, 0, len(word), True)]
+        else:
             start = 0
-            word_pieces: list[Piece] = []
             while start < len(flat):
                 end = len(flat)
                 found = None
@@ -150,11 +163,12 @@ class WordPiece:
                         break
                     end -= 1
                 if found is None:
-                    word_pieces = [Piece(self.unk, offset + s, offset + e, shape, True)]
+                    parts = [(self.unk, 0, len(word), True)]
                     break
-                a = s + origin[start]
-                b = s + origin[end - 1] + 1
-                word_pieces.append(Piece(found, offset + a, offset + b, shape, start == 0))
+                parts.append((found, origin[start], origin[end - 1] + 1, start == 0))
                 start = end
-            pieces.extend(word_pieces)
-        return pieces
+        out = (shape, tuple(parts))
+        if len(self._words) >= 1 << 16:
+            self._words.clear()
+        self._words[word] = out
+        return out
