@@ -54,7 +54,7 @@ __all__ = [
     "DEFAULT_SOURCES",
 ]
 #: Bump whenever the rules change what is extracted (it is part of the cache key).
-EXTRACTOR_VERSION = "kg-7"  # kg-7: results slot filling (lists in order, baselines' scores)
+EXTRACTOR_VERSION = "kg-8"  # kg-8: relation typer retrained on the tagger's mentions
 #: Mention recognisers of the default pipeline (kg.extract.ner.SOURCES; ablation in docs/quality.md).
 #: ``KG_MENTION_SOURCES`` overrides it for experiments.
 DEFAULT_SOURCES = "hybrid"
