@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
-import hashlib
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Any, Protocol
 
 from kg.errors import ExtractionError, InputError
@@ -42,7 +40,6 @@ __all__ = [
     "make_executor",
     "default_factory",
     "echo_extractor",
-    "source_digest",
 ]
 
 EXECUTORS = ("serial", "processes", "dask")
@@ -60,45 +57,15 @@ class ExtractorLike(Protocol):
 ExtractorFactory = Callable[[], ExtractorLike]
 
 
-class _Versioned:
-    """An extractor whose version also names the code that ran it."""
-
-    def __init__(self, inner: ExtractorLike, version: str) -> None:
-        self.inner = inner
-        self.version = version
-
-    def extract_many(self, papers: Iterable[Paper], batch_size: int = 64) -> Iterator[Extraction]:
-        for ex in self.inner.extract_many(papers, batch_size=batch_size):
-            yield dataclasses.replace(ex, extractor=self.version)
-
-
-def source_digest(package_dir: Path) -> str:
-    """Short hash of every ``.py`` file under ``package_dir`` (names and bytes).
-
-    Examples
-    --------
-    >>> import kg.extract
-    >>> len(source_digest(Path(kg.extract.__file__).parent))
-    10
-    """
-    h = hashlib.sha1()
-    for path in sorted(package_dir.rglob("*.py")):
-        h.update(path.relative_to(package_dir).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:10]
-
-
 def default_factory() -> ExtractorLike:
-    """kg's extractor (spaCy pipeline + rules), built once per process.
+    """kg's extractor (spaCy pipeline, learned models and rules), built once per process.
 
-    Its version adds a digest of kg/extract's source to ``Extractor.version``, so that a rule
-    change re-extracts cached papers even if nobody bumped ``EXTRACTOR_VERSION``.
+    ``Extractor.version`` names a digest of kg/extract's code, the KB and the models, so a change
+    to any of them re-extracts cached papers even if nobody bumped ``EXTRACTOR_VERSION``.
     """
-    import kg.extract
     from kg.extract import load_extractor
 
-    inner = load_extractor()
-    return _Versioned(inner, f"{inner.version}+src.{source_digest(Path(kg.extract.__file__).parent)}")
+    return load_extractor()
 
 
 class _Echo:
