@@ -58,7 +58,7 @@ from kg.types import Graph, Paper, Rejected
 from kg.vocab import ONTOLOGY_VERSION
 from kg.write.graphjson import GraphKeys, read_keys
 from kg.write.jsonl import EXTRACTIONS_JSONL
-from loaders.common import normalise_title
+from loaders.ids import normalise_title
 
 __all__ = [
     "BATCH_SIZE",

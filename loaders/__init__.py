@@ -5,7 +5,7 @@
 
 # Importing the format modules registers them (kg.registry.loaders) before anyone asks for one.
 from loaders import arxiv_atom, arxiv_oai, csv_table, hf_daily, json_array, jsonl  # noqa: F401
-from loaders.common import paper_id
 from loaders.core import FORMATS, bundled_corpus, detect_format, load
+from loaders.ids import paper_id
 
 __all__ = ["FORMATS", "load", "detect_format", "bundled_corpus", "paper_id"]

@@ -24,7 +24,8 @@ from typing import Any, ClassVar
 
 from kg.registry import loaders as registry
 from kg.types import Paper, Rejected
-from loaders.common import parse_arxiv_id, record_to_paper, reject
+from loaders.common import record_to_paper, reject
+from loaders.ids import parse_arxiv_id
 from loaders.jsonl import read_json_lines
 
 __all__ = ["ArxivOaiLoader", "oai_record_to_paper", "looks_like_oai"]

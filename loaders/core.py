@@ -24,9 +24,10 @@ from kg.registry import loaders as registry
 from kg.types import Paper, Rejected
 from loaders.arxiv_oai import looks_like_oai
 from loaders.base import FormatLoader
-from loaders.common import check_text_file, read_head, reject
+from loaders.common import reject
 from loaders.hf_daily import looks_like_page
 from loaders.jsonl import first_json_line
+from loaders.reading import check_text_file, read_head
 
 __all__ = ["FORMATS", "load", "detect_format", "bundled_corpus"]
 

@@ -30,7 +30,9 @@ from typing import ClassVar
 
 from kg.registry import loaders as registry
 from kg.types import Paper, Rejected
-from loaders.common import Line, clean_text, iter_lines, record_to_paper, reject
+from loaders.common import record_to_paper, reject
+from loaders.reading import Line, iter_lines
+from loaders.text import clean_text
 
 __all__ = ["HfDailyLoader", "is_date_line", "is_chrome", "looks_like_page"]
 

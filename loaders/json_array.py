@@ -25,7 +25,9 @@ from typing import Any, ClassVar
 
 from kg.registry import loaders as registry
 from kg.types import Paper, Rejected
-from loaders.common import bad_character, decode_line, open_binary, record_to_paper, reject
+from loaders.common import record_to_paper, reject
+from loaders.reading import decode_line, open_binary
+from loaders.text import bad_character
 
 __all__ = ["JsonArrayLoader", "read_json_document"]
 

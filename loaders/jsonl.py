@@ -18,7 +18,8 @@ from typing import Any, ClassVar
 
 from kg.registry import loaders as registry
 from kg.types import Paper, Rejected
-from loaders.common import iter_lines, record_to_paper, reject
+from loaders.common import record_to_paper, reject
+from loaders.reading import iter_lines
 
 __all__ = ["JsonlLoader", "read_json_lines", "first_json_line"]
 
