@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -15,8 +16,8 @@ from kg.errors import InputError, LoaderError
 from kg.registry import loaders as registry
 from kg.types import Paper, Rejected, Sighting
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "loader-inputs"
-ABSTRACT = "We propose a method that improves the state of the art on several benchmarks."
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+from loader_records import ABSTRACT, FIXTURES  # noqa: E402
 
 
 def papers(records: list[Paper | Rejected]) -> list[Paper]:

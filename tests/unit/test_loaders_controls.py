@@ -4,6 +4,7 @@ only a file that is binary as a whole is refused (docs/formats.md)."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,8 @@ import loaders
 from kg.errors import LoaderError
 from kg.types import Paper, Rejected
 
-ABSTRACT = "We propose a method that improves the state of the art on several benchmarks."
-
-
-def outcome(records: list[Paper | Rejected]) -> list[tuple[str, int, str]]:
-    return [
-        ("P", r.seen[0].line, r.title) if isinstance(r, Paper) else ("R", r.line, r.reason) for r in records
-    ]
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+from loader_records import ABSTRACT, outcome  # noqa: E402
 
 
 def jsonl(*titles: str) -> bytes:
