@@ -25,7 +25,7 @@ from kg.write.namespace import MLKG, entity_iri
 from kg.write.rdf import GRAPH_TTL, validate
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
-import sparql_graph  # noqa: E402
+import served  # noqa: E402
 
 pytestmark = [pytest.mark.jena, pytest.mark.sparql]
 
@@ -61,7 +61,7 @@ def compare_cookbook(out: Path, tmp: Path) -> dict[str, int]:
     for r in RECIPES:
         files.append(tmp / f"{r.slug}.rq")
         files[-1].write_text(r.query, encoding="utf-8")
-    server = sparql_graph.LiveServer(out)
+    server = served.LiveServer(out)
     try:
         answers = jena("query", f"{server.url}/sparql", *map(str, files))
     finally:
@@ -79,7 +79,7 @@ def compare_cookbook(out: Path, tmp: Path) -> dict[str, int]:
 
 
 def test_cookbook_over_http_equals_kg_query_on_the_fixture(jena_built, tmp_path):
-    out = sparql_graph.build_fixture(tmp_path / "out")
+    out = served.build_fixture(tmp_path / "out")
     sizes = compare_cookbook(out, tmp_path)
     assert all(sizes.values()), sizes  # every recipe answers something on the fixture graph
 
@@ -124,7 +124,7 @@ def _no_label(g: rdflib.Graph) -> None:
     ids=["as-built", "no-provenance", "range-and-confidence", "no-label"],
 )
 def test_jena_shacl_gives_the_verdict_of_pyshacl(jena_built, tmp_path, spoil):
-    out = sparql_graph.build_fixture(tmp_path / "out")
+    out = served.build_fixture(tmp_path / "out")
     ttl = out / GRAPH_TTL
     if spoil is not None:
         g = rdflib.Graph().parse(ttl)

@@ -12,6 +12,7 @@ from SPARQLWrapper import CSV, JSON, SPARQLWrapper
 from kg.serve.cookbook import RECIPES, recipe
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+import served  # noqa: E402
 import sparql_graph  # noqa: E402
 
 pytestmark = pytest.mark.sparql
@@ -110,7 +111,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def fixture_server(tmp_path_factory):
-    s = sparql_graph.LiveServer(sparql_graph.build_fixture(tmp_path_factory.mktemp("cookbook")))
+    s = served.LiveServer(served.build_fixture(tmp_path_factory.mktemp("cookbook")))
     yield s
     s.stop()
 
@@ -142,7 +143,7 @@ def corpus_server(tmp_path_factory):
     out = tmp_path_factory.mktemp("corpus")
     kg = Path(sys.executable).with_name("kg")
     subprocess.run([str(kg), "build", "--out", str(out), "--quiet"], check=True, timeout=900)
-    s = sparql_graph.LiveServer(out)
+    s = served.LiveServer(out)
     s.out = out
     yield s
     s.stop()

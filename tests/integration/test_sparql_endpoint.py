@@ -3,9 +3,7 @@ CORS, VoID / service description, the offline page, and no outbound requests (SS
 
 import json
 import shutil
-import socket
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -20,7 +18,9 @@ from rdflib.namespace import VOID
 from kg.serve.cookbook import RECIPES
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+import served  # noqa: E402
 import sparql_graph  # noqa: E402
+from served import Listener, call, get, papers_of, post_direct, post_form  # noqa: E402
 
 pytestmark = pytest.mark.sparql
 
@@ -30,44 +30,14 @@ PAPERS = "SELECT ?p WHERE { ?p a mlkg:Paper } ORDER BY ?p"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    return sparql_graph.build_fixture(tmp_path_factory.mktemp("served"))
+    return served.build_fixture(tmp_path_factory.mktemp("served"))
 
 
 @pytest.fixture(scope="module")
 def server(built):
-    s = sparql_graph.LiveServer(built)
+    s = served.LiveServer(built)
     yield s
     s.stop()
-
-
-def call(url, *, data=None, headers=None, method=None, timeout=30):
-    """(status, headers, body) without raising on HTTP errors."""
-    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers, err.read()
-
-
-def get(server, query, accept=None, **params):
-    qs = urllib.parse.urlencode({"query": query, **params})
-    return call(f"{server.url}/sparql?{qs}", headers={"Accept": accept} if accept else {})
-
-
-def post_form(server, key, text, accept=None):
-    body = urllib.parse.urlencode({key: text}).encode()
-    headers = {"Content-Type": "application/x-www-form-urlencoded", **({"Accept": accept} if accept else {})}
-    return call(f"{server.url}/sparql", data=body, headers=headers)
-
-
-def post_direct(server, ctype, text, accept=None):
-    headers = {"Content-Type": ctype, **({"Accept": accept} if accept else {})}
-    return call(f"{server.url}/sparql", data=text.encode(), headers=headers)
-
-
-def papers_of(body):
-    return [b["p"]["value"] for b in json.loads(body)["results"]["bindings"]]
 
 
 # ---------------------------------------------------------------- protocol
@@ -209,7 +179,7 @@ def test_hostile_requests_get_clean_errors_and_the_server_lives(server):
 
 
 def test_timeout_stops_a_runaway_query_and_the_server_recovers(built):
-    s = sparql_graph.LiveServer(built, "--timeout", "1", "--workers", "1")
+    s = served.LiveServer(built, "--timeout", "1", "--workers", "1")
     try:
         runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
         started = time.monotonic()
@@ -226,7 +196,7 @@ def test_timeout_stops_a_runaway_query_and_the_server_recovers(built):
 
 
 def test_row_cap_is_configurable_and_announced(built):
-    s = sparql_graph.LiveServer(built, "--max-rows", "3")
+    s = served.LiveServer(built, "--max-rows", "3")
     try:
         status, headers, body = get(s, PAPERS)
         assert status == 200 and len(papers_of(body)) == 3
@@ -252,7 +222,7 @@ def test_no_cors_by_default(server):
 
 
 def test_cors_for_configured_origins_only(built):
-    s = sparql_graph.LiveServer(built, "--cors", "http://app.example")
+    s = served.LiveServer(built, "--cors", "http://app.example")
     try:
         _, headers, _ = call(f"{s.url}/sparql?query=ASK%7B%7D", headers={"Origin": "http://app.example"})
         assert headers["Access-Control-Allow-Origin"] == "http://app.example"
@@ -309,39 +279,6 @@ def test_query_page_is_self_contained(server):
 
 
 # ---------------------------------------------------------------- no outbound requests (SSRF)
-class Listener:
-    """A local TCP listener that records every connection it gets (it must get none)."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            conn.settimeout(2)
-            try:
-                self.hits.append(conn.recv(4096))
-            except OSError:
-                self.hits.append(b"")
-            conn.close()
-
-    def close(self):
-        self._stop.set()
-        self._thread.join(2)
-        self.sock.close()
-
-
 @pytest.fixture
 def listener():
     lst = Listener()
@@ -387,7 +324,7 @@ def test_allow_list_is_the_only_way_out(built, listener, tmp_path):
     other = Listener()
     out = tmp_path / "rw"
     shutil.copytree(built, out)
-    s = sparql_graph.LiveServer(
+    s = served.LiveServer(
         out, "--allow-service", f"http://127.0.0.1:{listener.port}/", "--allow-update", "--timeout", "5"
     )
     try:
@@ -419,7 +356,7 @@ def test_allow_list_is_the_only_way_out(built, listener, tmp_path):
 def test_allow_update_enables_writes_and_says_so(built, tmp_path):
     out = tmp_path / "rw"
     shutil.copytree(built, out)
-    s = sparql_graph.LiveServer(out, "--allow-update")
+    s = served.LiveServer(out, "--allow-update")
     try:
         status, _, _ = post_direct(
             s, "application/sparql-update", "INSERT DATA { <https://w3id.org/mlkg/paper/x> a mlkg:Paper }"

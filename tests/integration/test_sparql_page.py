@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
-import sparql_graph  # noqa: E402
+import served  # noqa: E402
 from conftest import wait_js  # noqa: E402
 
 pytestmark = [pytest.mark.sparql, pytest.mark.browser]
@@ -20,8 +20,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[sparql_graph.LiveServer]:
-    s = sparql_graph.LiveServer(sparql_graph.build_fixture(tmp_path_factory.mktemp("page")))
+def server(tmp_path_factory) -> Iterator[served.LiveServer]:
+    s = served.LiveServer(served.build_fixture(tmp_path_factory.mktemp("page")))
     yield s
     s.stop()
 

@@ -9,7 +9,7 @@ import pytest
 from kg.serve.pool import Job, QueryPool, QuerySyntaxError, QueryTimeout, WorkerFailed
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
-import sparql_graph  # noqa: E402
+import served  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 ASK = Job("query", "ASK { ?s a mlkg:Paper }", "text/csv")
@@ -17,7 +17,7 @@ ASK = Job("query", "ASK { ?s a mlkg:Paper }", "text/csv")
 
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory):
-    return sparql_graph.build_fixture(tmp_path_factory.mktemp("pool")) / "store"
+    return served.build_fixture(tmp_path_factory.mktemp("pool")) / "store"
 
 
 @pytest.mark.parametrize("in_memory", [False, True])

@@ -15,6 +15,7 @@ from kg.types import Graph, Paper
 from kg.write.rdf import GRAPH_TTL, RdfWriter, to_rdf
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+import served  # noqa: E402
 import sparql_graph  # noqa: E402
 
 runner = CliRunner()
@@ -22,7 +23,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    return sparql_graph.build_fixture(tmp_path_factory.mktemp("built"))
+    return served.build_fixture(tmp_path_factory.mktemp("built"))
 
 
 def test_store_holds_graph_ttl_in_default_graph_and_ontology_in_named_graph(built):
