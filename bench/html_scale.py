@@ -34,16 +34,11 @@ from urllib.parse import quote
 from kg.analysis import synthetic_graph
 from kg.write.html import HtmlWriter, page_counts
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from chromium import CHROMIUM, LOCAL, launch  # noqa: E402 - scripts/chromium.py, as the browser tests
+
 __all__ = ["main"]
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def _graph_for(nodes: int):  # noqa: ANN202
@@ -128,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build", type=Path, help="an existing build dir (for --screenshot)")
     ap.add_argument("--screenshot", type=Path, help="directory for screenshot-*.png of --build")
     ap.add_argument("--focus", default="CLIP", help="the node whose panel screenshot-panel.png shows")
-    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--chromium", default=str(CHROMIUM))
     args = ap.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -136,17 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp_s, sync_playwright() as p:
         tmp = Path(tmp_s)
-        context = p.chromium.launch_persistent_context(
-            str(tmp / "profile"),
-            executable_path=args.chromium,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1400, "height": 900},
-        )
+        context = launch(p, tmp / "profile", args.chromium, viewport={"width": 1400, "height": 900})
         remote: list[str] = []
 
         def route(r) -> None:  # noqa: ANN001
-            if r.request.url.startswith(("file:", "data:", "blob:", "about:")):
+            if r.request.url.startswith(LOCAL):
                 r.continue_()
             else:
                 remote.append(r.request.url)

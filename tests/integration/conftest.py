@@ -36,6 +36,9 @@ import pytest
 from kg.write.neo4j import Neo4jSettings
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+from chromium import CHROMIUM, LOCAL, launch  # noqa: E402 - scripts/chromium.py
+
 FALKORDB_SH = REPO / "scripts" / "falkordb.sh"
 NEO4J_SH = REPO / "scripts" / "neo4j.sh"
 #: The credentials of the Neo4j test server (authentication is on there, as on a real deployment).
@@ -203,16 +206,6 @@ def wait_js(page: Any, expression: str, timeout_s: float) -> None:
         page.wait_for_timeout(50)
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-LOCAL = ("file:", "data:", "blob:", "about:")
 
 
 class Browser:
@@ -250,13 +243,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1400, "height": 900},
-        )
+        context = launch(p, tmp_path_factory.mktemp("chromium-profile"), viewport={"width": 1400, "height": 900})
         try:
             yield Browser(context)
         finally:

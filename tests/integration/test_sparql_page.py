@@ -11,12 +11,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import served  # noqa: E402
+from chromium import CHROMIUM, launch  # noqa: E402 - scripts/chromium.py, on sys.path by conftest
 from conftest import wait_js  # noqa: E402
 
 pytestmark = [pytest.mark.sparql, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +41,7 @@ def page_env(server, tmp_path_factory):
             r.abort()
 
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=ARGS,
-        )
+        context = launch(p, tmp_path_factory.mktemp("chromium-profile"))
         context.route("**/*", route)
         try:
             yield context, foreign
