@@ -10,14 +10,18 @@ Ids are keys (:func:`kg.link.keys.entity_key`), never similarity scores:
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 
-from kg.link.kb import KnowledgeBase, load_kb
+from kg.link.kb import Concept, KnowledgeBase, load_kb
 from kg.link.keys import entity_key, is_acronym
 from kg.types import PAPER, Extraction, PaperEntity, PaperResult
 
 __all__ = ["Linker", "entity_id"]
+
+#: Letters two spellings of one word share at the least ("adapt-ion", "adapt-ers", "adapt-ation").
+_STEM = 5
 
 
 def entity_id(entity: PaperEntity, kb: KnowledgeBase) -> str:
@@ -43,7 +47,32 @@ def entity_id(entity: PaperEntity, kb: KnowledgeBase) -> str:
                     break
     if concept is None and is_acronym(entity.name):
         concept = kb.lookup(entity.name)
+    if concept is None:
+        concept = _spelled_like(entity, kb)
     return concept.id if concept is not None else own
+
+
+def _spelled_like(entity: PaperEntity, kb: KnowledgeBase) -> Concept | None:
+    """The KB concept of an acronym alias whose long form this entity's name spells nearly alike:
+    "Low-Rank Adaption (LoRA)", "low-rank adapters (LoRA)" -> LoRA. Only then: an acronym alone may
+    mean something else ("SAM" the optimizer and "SAM" Segment Anything)."""
+    own = entity_key(entity.name)
+    for alias in entity.aliases:
+        concept = kb.lookup(alias) if is_acronym(alias) else None
+        if concept is None or concept.type is not entity.type:
+            continue
+        if any(_same_words(own, entity_key(label)) for label in (concept.label, *concept.aliases)):
+            return concept
+    return None
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Keys of several words, word by word equal or one word's variant ("adaption", "adapters" of
+    "adaptation": a common stem of 5 letters or more); "low-resource-adaptation" is not "low-rank-adaptation"."""
+    wa, wb = a.split("-"), b.split("-")
+    if len(wa) != len(wb) or len(wa) < 2:
+        return False
+    return all(x == y or len(os.path.commonprefix([x, y])) >= _STEM for x, y in zip(wa, wb, strict=True))
 
 
 def _is_short(alias: str, name: str) -> bool:

@@ -4,6 +4,8 @@ import pytest
 
 from kg.errors import LinkingError
 from kg.link.kb import load_kb
+from kg.link.linker import entity_id
+from kg.types import PaperEntity
 from kg.vocab import EntityType
 
 
@@ -33,3 +35,17 @@ def test_unreadable_kb_is_a_linking_error(tmp_path) -> None:
         load_kb(tmp_path)
     with pytest.raises(LinkingError, match="no knowledge base"):
         load_kb(tmp_path / "empty")
+
+
+@pytest.mark.parametrize(
+    ("name", "aliases", "expected"),
+    [
+        ("Low-Rank Adaption", ("LoRA",), "lora"),  # a misspelt long form of the KB's acronym
+        ("low-rank adapters", ("LoRA",), "lora"),
+        ("Low Rank Adaptation", ("LORA",), "lora"),
+        ("Low-Resource Adaptation", ("LoRA",), "low-resource-adaptation"),  # same acronym, other words
+        ("Low-Rank Adaption", (), "low-rank-adaption"),  # no acronym: no guess from spelling alone
+    ],
+)
+def test_a_near_spelling_of_the_kbs_long_form_links_through_its_acronym(name, aliases, expected) -> None:
+    assert entity_id(PaperEntity(name, EntityType.METHOD, (name, *aliases), ()), load_kb()) == expected
