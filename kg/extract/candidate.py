@@ -67,13 +67,13 @@ def resolve_overlaps(cands: Iterable[Candidate]) -> list[Candidate]:
 
 _EDGE_WORDS = re.compile(
     r"^(?:(?:the|a|an|and|or|of|for|with|to|in|on|by|via|our|its|their|this|these)\s+)+|"
-    r"(?:\s+(?:and|or|of|for|with|to|in|on|by|via|the|a|an))+$|^[\s,;:(\[]+|[\s,;:)\].]+$",
+    r"(?:\s+(?:and|or|of|for|with|to|in|on|by|via|the|a|an))+$|^[\s,;:(\[-]+|[\s,;:)\].-]+$",
     re.I,
 )
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop function words and punctuation at a span's edges ("weight refactorization and").
+    """Drop function words and punctuation (hyphens too) at a span's edges ("weight refactorization and").
 
     Examples
     --------
@@ -84,6 +84,9 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     >>> t = "joint video and language (VL) and text-to-image (t2i) generation"
     >>> [t[slice(*trim_span(t, a, b))] for a, b in [(0, 26), (53, 65)]]
     ['joint video and language', 'generation']
+    >>> t = "A LoRA-Based Approach"  # a hyphen left by a cut compound is no part of the name
+    >>> t[slice(*trim_span(t, 2, 7))]
+    'LoRA'
     """
     while start < end:
         m = _EDGE_WORDS.search(text[start:end])
