@@ -14,7 +14,7 @@ from rdflib import RDF, SH, XSD
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 import ontology
-from kg.shacl import UnsupportedShape, compile_shapes, validate_build
+from kg.shacl import SHOWN, UnsupportedShape, compile_shapes, validate_build
 from kg.write.namespace import MLKG, SCHEMA, entity_iri, paper_iri
 from kg.write.rdf import GRAPH_TTL, RdfWriter
 
@@ -76,10 +76,42 @@ def test_same_verdict_and_focus_nodes_as_pyshacl(case: str, tmp_path: Path) -> N
     g.serialize(ttl, format="turtle")
     conforms, focus = pyshacl_verdict(ttl)
     assert conforms == (case == "conforms")
-    report = validate_build(tmp_path)
+    report = validate_build(tmp_path, shown=None)
     assert report.conforms == conforms, report.text()
     assert report.focus_nodes == focus
     assert ("Conforms: True" in report.text()) == conforms
+
+
+def test_many_violations_are_all_counted_and_a_few_listed(tmp_path: Path) -> None:
+    """Every entity without its label, every assertion with a confidence of 1.5 and an empty
+    evidence: the counts are exact, each constraint lists SHOWN focus nodes, the rest is "... and N
+    more"; with shown=None the focus nodes are pyshacl's."""
+    RdfWriter().write(sparql_graph.fixture_graph(), tmp_path)
+    ttl = tmp_path / GRAPH_TTL
+    g = rdflib.Graph().parse(ttl, format="turtle")
+    g.remove((None, SKOS.prefLabel, None))
+    assertions = sorted(g.subjects(RDF.type, MLKG.RelationAssertion))
+    for a in assertions:
+        g.set((a, MLKG.confidence, rdflib.Literal(Decimal("1.5"), datatype=XSD.decimal)))
+        g.set((a, MLKG.evidence, rdflib.Literal("")))
+    g.serialize(ttl, format="turtle")
+    entities = {str(e) for e in g.subjects(RDF.type, None) if str(e).startswith(str(entity_iri("")))}
+    assert len(entities) > SHOWN and len(assertions) > SHOWN
+
+    report = validate_build(tmp_path)
+    by_message = {v.message: v for v in report.violations}
+    label = by_message["an entity has exactly one non-empty skos:prefLabel (its canonical name) (minCount 1)"]
+    assert label.count == len(entities) and len(label.focus) == SHOWN and set(label.focus) <= entities
+    for kind in ("maxInclusive", "minLength"):
+        msg = next(m for m in by_message if m.startswith("an assertion has") and m.endswith(f"({kind})"))
+        assert by_message[msg].count == len(assertions) and len(by_message[msg].focus) == SHOWN
+    assert f"  ... and {len(entities) - SHOWN} more" in report.text()
+    assert len(report.focus_nodes) <= SHOWN * len(report.violations)
+
+    conforms, focus = pyshacl_verdict(ttl)
+    everything = validate_build(tmp_path, shown=None)
+    assert (everything.conforms, everything.focus_nodes) == (conforms, focus) == (False, focus)
+    assert [v.count for v in everything.violations] == [v.count for v in report.violations]
 
 
 def test_a_stale_store_is_not_used(tmp_path: Path) -> None:
