@@ -24,12 +24,13 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psutil
 
-__all__ = ["Run", "main", "most_connected", "timed"]
+__all__ = ["Run", "dask_cluster", "main", "most_connected", "timed"]
 
 ROOT = Path(__file__).resolve().parents[1]
 KG = Path(sys.executable).with_name("kg")
@@ -102,32 +103,35 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_cluster(logs: Path) -> tuple[str, list[subprocess.Popen[bytes]]]:
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
+@contextlib.contextmanager
+def dask_cluster(logs: Path, port: int | None = None) -> Iterator[tuple[str, int]]:
+    """A local dask cluster started as on a real one, with dask's own command line: ``dask
+    scheduler`` and ``dask worker --nworkers 2 --nthreads 1``; yields (scheduler address, the worker
+    command's pid) once both workers joined, and stops them on exit. Logs go to ``logs``.
+    tests/integration/test_dask.py uses it too."""
+    address = f"tcp://127.0.0.1:{port or _free_port()}"
     procs = [
-        subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-                         stdout=subprocess.DEVNULL, stderr=(logs / "scheduler.log").open("w")),
+        subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                          "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=(logs / "scheduler.log").open("w")),
         subprocess.Popen([str(DASK), "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
                           "--memory-limit", "2GB"],
                          stdout=subprocess.DEVNULL, stderr=(logs / "worker.log").open("w")),
     ]  # fmt: skip
-    wait = (
-        f"from distributed import Client\nwith Client({address!r}, timeout='120s') as c:\n"
-        "    c.wait_for_workers(2, timeout=300)"
-    )
-    subprocess.run([sys.executable, "-c", wait], check=True, timeout=400)
-    return address, procs
-
-
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in reversed(procs):
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    try:
+        wait = (
+            f"from distributed import Client\nwith Client({address!r}, timeout='120s') as c:\n"
+            "    c.wait_for_workers(2, timeout=300)"
+        )
+        subprocess.run([sys.executable, "-c", wait], check=True, timeout=400)
+        yield address, procs[1].pid
+    finally:  # also after a failed start: never leave a scheduler or worker behind
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def _regex_build(corpus: Path, out: Path) -> list[str]:
@@ -149,18 +153,13 @@ def run_mode(mode: str, corpus: Path, work: Path, extractor: str = "default") ->
         if mode != "serial":
             raise SystemExit("--extractor regex runs serial only")
         cmd = _regex_build(corpus, out)
-    procs: list[subprocess.Popen[bytes]] = []
-    extra: tuple[int, ...] = ()
     if mode == "workers2":
         cmd += ["--workers", "2"]
-    elif mode == "dask":
-        address, procs = _start_cluster(work)
-        cmd += ["--executor", "dask", "--scheduler", address]
-        extra = (procs[1].pid,)
-    try:
-        seconds, rss, code, _ = timed(cmd, extra)
-    finally:
-        _stop(procs)
+    if mode == "dask":
+        with dask_cluster(work) as (address, worker):
+            seconds, rss, code, _ = timed(cmd + ["--executor", "dask", "--scheduler", address], (worker,))
+    else:
+        seconds, rss, code, _ = timed(cmd)
     run = Run(mode, seconds=round(seconds, 1), rss_tree_mb=round(rss), exit_code=code)
     if code != 0:
         return run

@@ -12,7 +12,8 @@ fails with the script's output.
 
 Fixtures: ``bolt_server`` (session: URI, dialect, credentials), ``bolt_driver`` (module: one neo4j
 driver), ``bolt`` (that driver on an emptied database), ``corpus_build`` (session: `kg build` of the
-bundled corpus, through the real CLI, into a temporary --out directory), ``browser`` (module: Debian's
+bundled corpus, through the real CLI, into a temporary --out directory; :func:`bundled_jsonl` writes
+a small input of its papers), ``browser`` (module: Debian's
 headless Chromium through playwright, every remote request recorded and aborted).
 """
 
@@ -181,6 +182,25 @@ def bolt(bolt_server: BoltServer, bolt_driver: neo4j.Driver) -> neo4j.Driver:
     """The module's driver on an empty database."""
     bolt_driver.execute_query("MATCH (n) DETACH DELETE n")
     return bolt_driver
+
+
+def bundled_jsonl(path: Path, n: int, bad_line: str) -> Path:
+    """Write the first ``n`` distinct papers of the bundled corpus to ``path`` as JSONL (id, title,
+    abstract), then ``bad_line`` (a record kg build must reject); return ``path``."""
+    import json
+
+    import loaders
+    from kg.types import Paper
+
+    rows, seen = [], set()
+    for rec in loaders.load(loaders.bundled_corpus()):
+        if isinstance(rec, Paper) and rec.id not in seen:
+            seen.add(rec.id)
+            rows.append(json.dumps({"id": rec.id, "title": rec.title, "abstract": rec.abstract}))
+        if len(rows) == n:
+            break
+    path.write_text("\n".join(rows) + f"\n{bad_line}\n", encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

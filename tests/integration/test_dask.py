@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import bundled_jsonl
 
-import loaders
 from kg.pipeline import run_build
-from kg.types import Paper
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+from real_corpus import dask_cluster  # noqa: E402
 
 KG = str(Path(sys.executable).with_name("kg"))
-DASK = str(Path(sys.executable).with_name("dask"))
 N = 24
 COMPARED = ("extractions.jsonl", "rejected.jsonl", "graph.json")
 
@@ -26,16 +27,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    rows, seen = [], set()
-    for rec in loaders.load(loaders.bundled_corpus()):
-        if isinstance(rec, Paper) and rec.id not in seen:
-            seen.add(rec.id)
-            rows.append(json.dumps({"id": rec.id, "title": rec.title, "abstract": rec.abstract}))
-        if len(rows) == N:
-            break
-    path = tmp_path_factory.mktemp("dask") / "papers.jsonl"
-    path.write_text("\n".join(rows) + "\n[1]\n", encoding="utf-8")
-    return path
+    return bundled_jsonl(tmp_path_factory.mktemp("dask") / "papers.jsonl", N, bad_line="[1]")
 
 
 @pytest.fixture(scope="module")
@@ -60,27 +52,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The scheduler address of a 2-process cluster started with dask's own command line."""
     from conftest import _free_port
 
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    logs = tmp_path_factory.mktemp("dask-logs")
-    port = address.rsplit(":", 1)[1]
-    procs = [
-        subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
-                         stdout=subprocess.DEVNULL, stderr=(logs / "scheduler.log").open("w")),
-        subprocess.Popen([DASK, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
-                          "--memory-limit", "2GB"],
-                         stdout=subprocess.DEVNULL, stderr=(logs / "worker.log").open("w")),
-    ]  # fmt: skip
-    try:
-        assert _client_says(address, "client.wait_for_workers(2, timeout=120) or 'ready'") == "ready"
+    with dask_cluster(tmp_path_factory.mktemp("dask-logs"), port=_free_port()) as (address, _):
+        assert _client_says(address, "len(client.scheduler_info()['workers'])") == "2"
         yield address
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def same_outputs(a: Path, b: Path) -> None:

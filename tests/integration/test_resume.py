@@ -14,9 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-import loaders
-from kg.types import Paper
+from conftest import bundled_jsonl
 
 KG = str(Path(sys.executable).with_name("kg"))
 N = 40
@@ -27,16 +25,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    rows, seen = [], set()
-    for rec in loaders.load(loaders.bundled_corpus()):
-        if isinstance(rec, Paper) and rec.id not in seen:
-            seen.add(rec.id)
-            rows.append(json.dumps({"id": rec.id, "title": rec.title, "abstract": rec.abstract}))
-        if len(rows) == N:
-            break
-    path = tmp_path_factory.mktemp("resume") / "papers.jsonl"
-    path.write_text("\n".join(rows) + "\n{broken\n", encoding="utf-8")
-    return path
+    return bundled_jsonl(tmp_path_factory.mktemp("resume") / "papers.jsonl", N, bad_line="{broken")
 
 
 def build(corpus: Path, out: Path) -> subprocess.CompletedProcess[str]:
