@@ -11,10 +11,11 @@ test, so never point it at data you keep. No test skips when a server is missing
 fails with the script's output.
 
 Fixtures: ``bolt_server`` (session: URI, dialect, credentials), ``bolt_driver`` (module: one neo4j
-driver), ``bolt`` (that driver on an emptied database), ``corpus_build`` (session: `kg build` of the
-bundled corpus, through the real CLI, into a temporary --out directory; :func:`bundled_jsonl` writes
-a small input of its papers), ``browser`` (module: Debian's
-headless Chromium through playwright, every remote request recorded and aborted).
+driver), ``bolt`` (that driver on an emptied database), ``neo4j_factory`` (a Neo4j server of a test's
+own), ``corpus_build`` (session: `kg build` of the bundled corpus, through the real CLI, into a
+temporary --out directory; :func:`bundled_jsonl` writes a small input of its papers), ``browser``
+(module: Debian's headless Chromium through playwright, every remote request recorded and aborted).
+:func:`db_counts` counts what a Bolt database holds.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -124,7 +126,7 @@ def neo4j_factory() -> Any:
 
 
 @contextmanager
-def _falkordb_server(home: Path) -> Iterator[BoltServer]:
+def falkordb_server(home: Path) -> Iterator[BoltServer]:
     bolt = _free_port()
     env = {
         **os.environ,
@@ -153,10 +155,21 @@ def bolt_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         with neo4j_server(tmp_path_factory.mktemp("neo4j")) as (server, _):
             yield server
     elif dialect == "falkordb":
-        with _falkordb_server(tmp_path_factory.mktemp("falkordb")) as server:
+        with falkordb_server(tmp_path_factory.mktemp("falkordb")) as server:
             yield server
     else:
         pytest.fail(f"KG_TEST_BOLT_DIALECTS: unknown dialect {dialect!r} (neo4j, falkordb)", pytrace=False)
+
+
+def db_counts(driver: neo4j.Driver) -> Counter[str]:
+    """Everything the database holds: nodes by their sorted labels (``Benchmark+Dataset+Entity``)
+    and relationships by type, Result nodes and their links included."""
+    c: Counter[str] = Counter()
+    for r in driver.execute_query("MATCH (n) RETURN labels(n) AS l, count(n) AS n").records:
+        c["+".join(sorted(r["l"]))] += r["n"]
+    for r in driver.execute_query("MATCH ()-[r]->() RETURN type(r) AS t, count(r) AS n").records:
+        c[r["t"]] += r["n"]
+    return c
 
 
 def _bolt_driver(server: BoltServer) -> neo4j.Driver:

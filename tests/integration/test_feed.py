@@ -11,12 +11,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import neo4j
 import pyoxigraph as ox
 import pytest
+from conftest import db_counts
 
 import loaders
 from kg.types import Paper
@@ -126,15 +126,6 @@ def test_killed_add_resumes_to_the_same_result(days: list[Path], reference: dict
     assert not list(out.glob(".*.tmp"))
 
 
-def graph_counts(driver: neo4j.Driver) -> Counter[str]:
-    c: Counter[str] = Counter()
-    for r in driver.execute_query("MATCH (n) RETURN labels(n) AS l, count(n) AS n").records:
-        c["+".join(sorted(r["l"]))] += r["n"]
-    for r in driver.execute_query("MATCH ()-[r]->() RETURN type(r) AS t, count(r) AS n").records:
-        c[r["t"]] += r["n"]
-    return c
-
-
 def node_ids(driver: neo4j.Driver) -> set[str]:
     return {r["id"] for r in driver.execute_query("MATCH (n) RETURN n.id AS id").records}
 
@@ -147,8 +138,8 @@ def test_feed_into_neo4j_equals_one_build(days: list[Path], bolt_server, bolt, t
     kg("build", days[0], "--out", tmp_path / "feed", *neo)
     for day in days[1:]:
         kg("add", day, "--out", tmp_path / "feed", *neo)
-    fed, fed_ids = graph_counts(bolt), node_ids(bolt)
+    fed, fed_ids = db_counts(bolt), node_ids(bolt)
     bolt.execute_query("MATCH (n) DETACH DELETE n")
     kg("build", *days, "--out", tmp_path / "once", *neo)
-    assert fed == graph_counts(bolt) and fed["Paper"] == sum(DAYS)
+    assert fed == db_counts(bolt) and fed["Paper"] == sum(DAYS)
     assert fed_ids == node_ids(bolt)

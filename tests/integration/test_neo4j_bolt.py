@@ -15,6 +15,7 @@ from pathlib import Path
 
 import neo4j
 import pytest
+from conftest import db_counts
 
 from kg.errors import WriterError
 from kg.types import Entity, EntityType, Graph, Paper, Relation, RelationType
@@ -38,15 +39,6 @@ def writer(server, driver, **settings) -> Neo4jWriter:
 
 def rows(driver: neo4j.Driver, query: str, **params) -> list[list]:
     return [list(r.values()) for r in driver.execute_query(query, params).records]
-
-
-def db_counts(driver: neo4j.Driver) -> Counter:
-    c: Counter = Counter()
-    for label, n in rows(driver, "MATCH (n) RETURN labels(n) AS l, count(n) AS n"):
-        c["+".join(sorted(label))] += n
-    for t, n in rows(driver, "MATCH ()-[r]->() RETURN type(r) AS t, count(r) AS n"):
-        c[t] += n
-    return c
 
 
 def expected_counts(g: Graph) -> Counter:

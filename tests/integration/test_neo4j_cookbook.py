@@ -3,8 +3,8 @@ exact answers on the hand-made fixture graph (tests/fixtures/sparql_graph.py).""
 
 from __future__ import annotations
 
-import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,11 +14,9 @@ from kg.write.neo4j import Neo4jWriter
 pytestmark = pytest.mark.neo4j
 
 DOCS = Path(__file__).parents[2] / "docs" / "cypher.md"
-_spec = importlib.util.spec_from_file_location(
-    "sparql_graph", Path(__file__).parents[1] / "fixtures" / "sparql_graph.py"
-)
-fx = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fx)
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+import sparql_graph as fx  # noqa: E402
+from sparql_graph import ADAPT, DEBERTA, DORA, ELECTRA, FIRA, LLAMA, LORA_PAPER, QLORA, SVFIT  # noqa: E402
 
 
 def recipes() -> dict[str, str]:
@@ -27,16 +25,6 @@ def recipes() -> dict[str, str]:
     found = re.findall(r"<!-- recipe: ([a-z0-9-]+) -->\n```cypher\n(.*?)\n```", text, flags=re.S)
     return dict(found)
 
-
-LORA_PAPER = "LoRA: Low-Rank Adaptation of Large Language Models"
-ADAPT = "A Study of Adapter Placement <script>alert(1)</script>"
-DORA = "DoRA: Weight-Decomposed Low-Rank Adaptation"
-SVFIT = "SVFit: Parameter-Efficient Fine-Tuning Using Singular Values"
-FIRA = "Fira: Can We Achieve Full-rank Training of LLMs Under Low-rank Constraint?"
-QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
-LLAMA = "Llama 2: Open Foundation and Fine-Tuned Chat Models"
-ELECTRA = "ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators"
-DEBERTA = "DeBERTaV3: Improving DeBERTa using ELECTRA-Style Pre-Training"
 
 EXPECTED = {
     "evaluated-on-mmlu": [["Llama 2", "Model"], ["QLoRA", "Method"]],

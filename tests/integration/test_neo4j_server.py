@@ -14,6 +14,7 @@ from pathlib import Path
 
 import neo4j
 import pytest
+from conftest import db_counts
 
 from kg.types import Graph
 from kg.write.graphjson import write_graph
@@ -25,15 +26,6 @@ KG = str(Path(sys.executable).with_name("kg"))
 _spec = importlib.util.spec_from_file_location("neo4j_write_bench", REPO / "bench" / "neo4j_write.py")
 bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
-
-
-def db_counts(driver: neo4j.Driver) -> Counter[str]:
-    c: Counter[str] = Counter()
-    for r in driver.execute_query("MATCH (n) RETURN labels(n) AS l, count(n) AS n").records:
-        c["+".join(sorted(r["l"]))] += r["n"]
-    for r in driver.execute_query("MATCH ()-[r]->() RETURN type(r) AS t, count(r) AS n").records:
-        c[r["t"]] += r["n"]
-    return c
 
 
 def graph_counts(g: Graph) -> Counter[str]:

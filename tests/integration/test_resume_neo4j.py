@@ -7,24 +7,15 @@ import json
 import os
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import neo4j
 import pytest
+from conftest import db_counts
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 
 KG = str(Path(sys.executable).with_name("kg"))
-
-
-def counts(driver: neo4j.Driver) -> Counter[str]:
-    c: Counter[str] = Counter()
-    for r in driver.execute_query("MATCH (n) RETURN labels(n) AS l, count(n) AS n").records:
-        c["+".join(sorted(r["l"]))] += r["n"]
-    for r in driver.execute_query("MATCH ()-[r]->() RETURN type(r) AS t, count(r) AS n").records:
-        c[r["t"]] += r["n"]
-    return c
 
 
 def tails(driver: neo4j.Driver, paper_id: str) -> set[tuple[str, str]]:
@@ -55,14 +46,14 @@ def test_build_twice_into_neo4j_changes_nothing_and_replaces_re_extracted(  # ty
     first = build(corpus, tmp_path / "out", bolt_server)
     assert first.returncode == 0, first.stderr
     assert "neo4j: wrote 2 papers" in " ".join(first.stdout.split())
-    before = counts(bolt)
+    before = db_counts(bolt)
     assert before["Paper"] == 2 and before["PROPOSES"] >= 2
     old_tails = tails(bolt, "arxiv:2401.00001")
     assert old_tails
 
     again = build(corpus, tmp_path / "out", bolt_server)
     assert again.returncode == 0, again.stderr
-    assert counts(bolt) == before
+    assert db_counts(bolt) == before
 
     rows[0]["abstract"] = "We propose ProcNet for image classification on ImageNet."
     corpus.write_text("".join(json.dumps(r) + "\n" for r in rows))

@@ -14,6 +14,7 @@ from kg.serve.cookbook import RECIPES, recipe
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import served  # noqa: E402
 import sparql_graph  # noqa: E402
+from sparql_graph import ADAPT, DEBERTA, DORA, ELECTRA, FA2, FIRA, LLAMA, LORA_PAPER, QLORA, SVFIT  # noqa: E402
 
 pytestmark = pytest.mark.sparql
 
@@ -32,16 +33,6 @@ def ask(server, slug):
 
 
 # ---------------------------------------------------------------- the fixture: exact answers
-LORA_PAPER = "LoRA: Low-Rank Adaptation of Large Language Models"
-ADAPT = "A Study of Adapter Placement <script>alert(1)</script>"
-DORA = "DoRA: Weight-Decomposed Low-Rank Adaptation"
-SVFIT = "SVFit: Parameter-Efficient Fine-Tuning Using Singular Values"
-FIRA = "Fira: Can We Achieve Full-rank Training of LLMs Under Low-rank Constraint?"
-QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
-LLAMA = "Llama 2: Open Foundation and Fine-Tuned Chat Models"
-ELECTRA = "ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators"
-DEBERTA = "DeBERTaV3: Improving DeBERTa using ELECTRA-Style Pre-Training"
-FA2 = "FlashAttention-2: Faster Attention with Better Parallelism and Work Partitioning"
 
 EXPECTED = {
     "evaluated-on-mmlu": [["Llama 2", MLKG + "Model"], ["QLoRA", MLKG + "Method"]],

@@ -1,20 +1,10 @@
 """neo4j-csv export: neo4j-admin header syntax, one row per record, values survive CSV quoting."""
 
 import csv
-import importlib.util
 from pathlib import Path
 
 from kg.types import Entity, EntityType, Graph, Paper
 from kg.write.neo4j_csv import ARRAY_DELIMITER, HEADERS, import_command, write_neo4j_csv
-
-
-def _fixture_graph() -> Graph:
-    spec = importlib.util.spec_from_file_location(
-        "sparql_graph", Path(__file__).parents[1] / "fixtures" / "sparql_graph.py"
-    )
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.fixture_graph()
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -22,8 +12,8 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def test_fixture_graph_exports_every_record(tmp_path):
-    g = _fixture_graph()
+def test_fixture_graph_exports_every_record(tmp_path, sparql_fixture_graph):
+    g = sparql_fixture_graph
     write_neo4j_csv(g, tmp_path)
     for name, header in HEADERS.items():
         assert (tmp_path / name).read_text(encoding="utf-8").splitlines()[0] == ",".join(header)
@@ -74,8 +64,8 @@ def test_registered_as_exporter():
     assert registry.get(registry.exporters, "neo4j-csv") is write_neo4j_csv
 
 
-def test_results_export_as_nodes_with_their_links(tmp_path):
-    g = _fixture_graph()
+def test_results_export_as_nodes_with_their_links(tmp_path, sparql_fixture_graph):
+    g = sparql_fixture_graph
     write_neo4j_csv(g, tmp_path)
     results = _read(tmp_path / "results.csv")
     assert len(results) == len(g.results) == 6
