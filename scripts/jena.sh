@@ -15,20 +15,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PROJECT="$ROOT/scripts/jena"
 
-build() {
-    local cp="$PROJECT/target/classpath.txt"
-    if [[ -f "$cp" && -z "$(find "$PROJECT/pom.xml" "$PROJECT/src" -newer "$cp" -type f 2>/dev/null)" ]]; then
-        return 0
-    fi
-    command -v java >/dev/null || { echo "jena.sh: java not found (Java 17 needed)" >&2; exit 3; }
-    command -v mvn >/dev/null || { echo "jena.sh: mvn not found (Maven needed to build the peer)" >&2; exit 3; }
-    if ! mvn -q -B -f "$PROJECT/pom.xml" package >"$PROJECT/build.log" 2>&1; then
-        echo "jena.sh: building the peer failed; see $PROJECT/build.log" >&2
-        tail -n 5 "$PROJECT/build.log" >&2 || true
-        exit 3
-    fi
-    touch "$cp"
-}
+# shellcheck source=servers.sh
+source "$ROOT/scripts/servers.sh"
+
+build() { maven_build jena "$PROJECT"; }
 
 case "${1:-}" in
     build) build ;;

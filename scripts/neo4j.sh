@@ -29,6 +29,11 @@ HOME_DIR="$DIR/home"
 PIDFILE="$DIR/neo4j.pid"
 LOG="$DIR/neo4j.log"
 AUTH="${KG_NEO4J_AUTH:-}"
+NAME=neo4j
+# shellcheck source=servers.sh
+source "$ROOT/scripts/servers.sh"
+
+build() { maven_build neo4j "$PROJECT"; }
 
 _python() {
     if [[ -n "${KG_PYTHON:-}" ]]; then echo "$KG_PYTHON"; return; fi
@@ -41,22 +46,6 @@ _python() {
     exit 3
 }
 
-# Built when target/ is missing or older than the pom or the launcher source.
-build() {
-    local cp="$PROJECT/target/classpath.txt"
-    if [[ -f "$cp" && -z "$(find "$PROJECT/pom.xml" "$PROJECT/src" -newer "$cp" -type f 2>/dev/null)" ]]; then
-        return 0
-    fi
-    command -v java >/dev/null || { echo "neo4j.sh: java not found (Java 17 needed)" >&2; exit 3; }
-    command -v mvn >/dev/null || { echo "neo4j.sh: mvn not found (Maven needed to build the launcher)" >&2; exit 3; }
-    if ! mvn -q -B -f "$PROJECT/pom.xml" package >"$PROJECT/build.log" 2>&1; then
-        echo "neo4j.sh: building the launcher failed; see $PROJECT/build.log" >&2
-        tail -n 5 "$PROJECT/build.log" >&2 || true
-        exit 3
-    fi
-    touch "$cp"
-}
-
 _java() {  # _java MAIN-CLASS ARGS...: the launcher's classpath, the JVM flags Neo4j's own scripts pass
     local main="$1"; shift
     build
@@ -65,13 +54,6 @@ _java() {  # _java MAIN-CLASS ARGS...: the launcher's classpath, the JVM flags N
         --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
         -Dio.netty.tryReflectionSetAccessible=true -Dfile.encoding=UTF-8 \
         -cp "$PROJECT/target/classes:$(cat "$PROJECT/target/classpath.txt")" "$main" "$@"
-}
-
-_pid() { [[ -f "$PIDFILE" ]] && cat "$PIDFILE" 2>/dev/null || true; }
-
-_alive() {
-    local pid; pid="$(_pid)"
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
 }
 
 # `RETURN 1` through the official driver, with the credentials of KG_NEO4J_AUTH.
@@ -112,52 +94,30 @@ start() {
     KG_NEO4J_BOLT_PORT="$BOLT_PORT" KG_NEO4J_HOME="$HOME_DIR" KG_NEO4J_AUTH="$AUTH" \
         nohup bash "$ROOT/scripts/neo4j.sh" _run kg.neo4j.Launcher >"$LOG" 2>&1 </dev/null &
     echo $! >"$PIDFILE"
-    local timeout="${KG_NEO4J_START_TIMEOUT:-300}"
-    for _ in $(seq 1 $((timeout * 2))); do
-        if ! _alive; then
-            echo "neo4j: exited during start-up: $(grep -m1 'kg-neo4j: error' "$LOG" || tail -n 1 "$LOG")" >&2
-            rm -f "$PIDFILE"
-            return 1
-        fi
-        if grep -q "kg-neo4j: ready" "$LOG" && _health 2>/dev/null; then
-            local how="auth off"; [[ -n "$AUTH" ]] && how="auth on, user ${AUTH%%:*}"
-            echo "neo4j: started (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT, $how, log $LOG)"
-            return 0
-        fi
-        sleep 0.5
-    done
+    local timeout="${KG_NEO4J_START_TIMEOUT:-300}" ready=0
+    wait_ready "$timeout" "kg-neo4j: ready" || ready=$?
+    if (( ready == 0 )); then
+        local how="auth off"; [[ -n "$AUTH" ]] && how="auth on, user ${AUTH%%:*}"
+        echo "neo4j: started (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT, $how, log $LOG)"
+        return 0
+    elif (( ready == 1 )); then
+        echo "neo4j: exited during start-up: $(grep -m1 'kg-neo4j: error' "$LOG" || tail -n 1 "$LOG")" >&2
+        rm -f "$PIDFILE"
+        return 1
+    fi
     echo "neo4j: Bolt did not answer RETURN 1 on bolt://127.0.0.1:$BOLT_PORT within $timeout s (log $LOG)" >&2
     stop >/dev/null 2>&1 || true
     return 1
 }
 
-stop() {
-    local pid; pid="$(_pid)"
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-        kill "$pid"  # the JVM's shutdown hook stops the DBMS cleanly (Bolt takes ~5 s to close)
-        for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-        kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-        echo "neo4j: stopped (pid $pid)"
-    else
-        echo "neo4j: not running"
-    fi
-    rm -f "$PIDFILE"
-}
-
-status() {
-    if _alive; then
-        if _health; then echo "neo4j: running (pid $(_pid), bolt://127.0.0.1:$BOLT_PORT)"; return 0; fi
-        echo "neo4j: process $(_pid) alive but Bolt unhealthy" >&2; return 1
-    fi
-    echo "neo4j: not running"; return 1
-}
+stop() { stop_server 60; }  # the JVM's shutdown hook stops the DBMS cleanly (Bolt takes ~5 s to close)
 
 case "${1:-}" in
     build) build ;;
     start) start ;;
     stop) stop ;;
     restart) stop; start ;;
-    status) status ;;
+    status) server_status ;;
     health) _health ;;
     env) echo "NEO4J_URI=bolt://127.0.0.1:$BOLT_PORT" ;;
     admin) shift; mkdir -p "$HOME_DIR/conf"; touch "$HOME_DIR/conf/neo4j.conf"; _java org.neo4j.cli.AdminTool "$@" ;;
