@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,39 +35,26 @@ __all__ = [
     "push_cli",
 ]
 
-Neo4jUri = Annotated[
-    str | None,
-    typer.Option(
-        "--neo4j", metavar="URI", help="Bolt URI, e.g. bolt://localhost:7687 (default: $NEO4J_URI)."
-    ),
-]
-Neo4jUser = Annotated[
-    str | None,
-    typer.Option("--neo4j-user", metavar="USER", help="Neo4j user (default: $NEO4J_USERNAME, else neo4j)."),
-]
-Neo4jPassword = Annotated[
-    str | None,
-    typer.Option(
-        "--neo4j-password",
-        metavar="PASSWORD",
-        help="Neo4j password (default: $NEO4J_PASSWORD; prefer the variable). None: no authentication.",
-    ),
-]
-Neo4jDatabase = Annotated[
-    str | None,
-    typer.Option(
-        "--neo4j-database", metavar="NAME", help="Database (default: $NEO4J_DATABASE, else the server's)."
-    ),
-]
-Neo4jDialect = Annotated[
-    str | None,
-    typer.Option(
-        "--neo4j-dialect",
-        metavar="DIALECT",
-        help="neo4j (default) or falkordb: keep statements within FalkorDB's Bolt limits "
-        "(default: $KG_NEO4J_DIALECT). See docs/cypher.md.",
-    ),
-]
+
+def _text_option(flag: str, metavar: str, help: str) -> Any:
+    """The type of an optional text flag (None when it is not given)."""
+    return Annotated[str | None, typer.Option(flag, metavar=metavar, help=help)]
+
+
+Neo4jUri = _text_option("--neo4j", "URI", "Bolt URI, e.g. bolt://localhost:7687 (default: $NEO4J_URI).")
+Neo4jUser = _text_option("--neo4j-user", "USER", "Neo4j user (default: $NEO4J_USERNAME, else neo4j).")
+Neo4jPassword = _text_option(
+    "--neo4j-password",
+    "PASSWORD",
+    "Neo4j password (default: $NEO4J_PASSWORD; prefer the variable). None: no authentication.",
+)
+Neo4jDatabase = _text_option("--neo4j-database", "NAME", "Database (default: $NEO4J_DATABASE, else the server's).")
+Neo4jDialect = _text_option(
+    "--neo4j-dialect",
+    "DIALECT",
+    "neo4j (default) or falkordb: keep statements within FalkorDB's Bolt limits "
+    "(default: $KG_NEO4J_DIALECT). See docs/cypher.md.",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,8 @@ __all__ = ["ARRAY_DELIMITER", "FILES", "HEADERS", "write_neo4j_csv", "import_com
 
 ARRAY_DELIMITER = "\x1f"
 
+#: The properties of a relation, whether an entity or the paper itself is its head.
+_RELATION_PROPERTIES = ["paper_id", "evidence", "confidence:float", "extractor"]
 #: File name -> header row, in neo4j-admin's syntax.
 HEADERS: dict[str, list[str]] = {
     "papers.csv": [
@@ -55,24 +57,8 @@ HEADERS: dict[str, list[str]] = {
     ],
     "entities.csv": ["id:ID(Entity)", "name", "type", "aliases:string[]", ":LABEL"],
     "mentions.csv": [":START_ID(Paper)", ":END_ID(Entity)", ":TYPE", "count:int"],
-    "relations.csv": [
-        ":START_ID(Entity)",
-        ":END_ID(Entity)",
-        ":TYPE",
-        "paper_id",
-        "evidence",
-        "confidence:float",
-        "extractor",
-    ],
-    "paper_relations.csv": [
-        ":START_ID(Paper)",
-        ":END_ID(Entity)",
-        ":TYPE",
-        "paper_id",
-        "evidence",
-        "confidence:float",
-        "extractor",
-    ],
+    "relations.csv": [":START_ID(Entity)", ":END_ID(Entity)", ":TYPE", *_RELATION_PROPERTIES],
+    "paper_relations.csv": [":START_ID(Paper)", ":END_ID(Entity)", ":TYPE", *_RELATION_PROPERTIES],
     "paper_links.csv": [
         ":START_ID(Paper)",
         ":END_ID(Paper)",
