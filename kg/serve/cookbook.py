@@ -57,7 +57,7 @@ SELECT DISTINCT ?name ?type WHERE {
   ?x mlkg:evaluatedOn ?benchmark ; skos:prefLabel ?name ; a ?type .
   FILTER (?type IN (mlkg:Model, mlkg:Method))
 }
-ORDER BY ?name""",
+ORDER BY ?name ?type""",
         "Names match through skos:prefLabel or any skos:altLabel, exactly. For any spelling use "
         '`?benchmark skos:prefLabel|skos:altLabel ?l FILTER (lcase(str(?l)) = "mmlu")`, '
         "which scans every label (0.6 s at 1M triples).",
@@ -74,7 +74,7 @@ SELECT DISTINCT ?who ?kind WHERE {
   BIND (COALESCE(?entityName, ?paperTitle) AS ?who)
   BIND (IF(BOUND(?paperTitle), "paper", "entity") AS ?kind)
 }
-ORDER BY ?who""",
+ORDER BY ?who ?kind""",
         'A paper appears itself when its contribution has no name ("our method outperforms LoRA").',
     ),
     _r(
@@ -118,7 +118,7 @@ SELECT DISTINCT ?title ?proposed WHERE {
   ?paper mlkg:proposes ?x ; dcterms:title ?title .
   ?x mlkg:improvesOn ?lora ; skos:prefLabel ?proposed .
 }
-ORDER BY ?title""",
+ORDER BY ?title ?proposed""",
     ),
     _r(
         "improves-on-chains",
@@ -151,7 +151,7 @@ SELECT ?canonical ?alias WHERE {
   ?x skos:prefLabel|skos:altLabel "LoRA" ; skos:prefLabel ?canonical .
   OPTIONAL { ?x skos:altLabel ?alias }
 }
-ORDER BY ?alias""",
+ORDER BY ?alias ?canonical""",
     ),
     _r(
         "evidence-for-claim",
@@ -166,7 +166,7 @@ SELECT ?paper ?evidence ?confidence ?extractor WHERE {
   ?agent rdfs:label ?extractor .
   ?p dcterms:title ?paper .
 }
-ORDER BY DESC(?confidence)""",
+ORDER BY DESC(?confidence) ?paper ?evidence ?extractor""",
     ),
     _r(
         "papers-mentioning-mmlu",
@@ -186,7 +186,7 @@ SELECT ?citing ?relation ?via ?source WHERE {
   ?link a mlkg:PaperLink ; rdf:subject ?p ; rdf:predicate ?relation ; rdf:object ?q ; mlkg:via ?v .
   ?p dcterms:title ?citing . ?q dcterms:title ?source . ?v skos:prefLabel ?via .
 }
-ORDER BY ?source ?citing ?relation""",
+ORDER BY ?source ?citing ?relation ?via""",
         "Derived links: the plain triple is `?p mlkg:paperBuildsOn ?q` (or mlkg:paperImprovesOn); "
         "mlkg:relatedPaper covers every kind.",
     ),
@@ -218,7 +218,7 @@ ORDER BY ?metric""",
 SELECT ?subject ?relation ?object ?confidence WHERE {
   {
     SELECT ?a ?confidence WHERE { ?a mlkg:confidence ?confidence . FILTER (?confidence < 0.7) }
-    ORDER BY ?confidence LIMIT 100
+    ORDER BY ?confidence ?a LIMIT 100
   }
   ?a a mlkg:RelationAssertion ; rdf:subject ?s ; rdf:predicate ?relation ; rdf:object ?o .
   ?o skos:prefLabel ?object .
@@ -226,7 +226,7 @@ SELECT ?subject ?relation ?object ?confidence WHERE {
   OPTIONAL { ?s dcterms:title ?sTitle }
   BIND (COALESCE(?sName, ?sTitle) AS ?subject)
 }
-ORDER BY ?confidence ?subject ?object""",
+ORDER BY ?confidence ?subject ?relation ?object""",
     ),
     _r(
         "entities-by-type",
@@ -255,7 +255,7 @@ SELECT ?subject ?value ?unit ?metric ?paper WHERE {
   OPTIONAL { ?s skos:prefLabel ?name }
   BIND (COALESCE(?name, ?paper) AS ?subject)
 }
-ORDER BY DESC(?value) ?subject""",
+ORDER BY DESC(?value) ?subject ?paper ?metric ?unit""",
         "A result whose subject is the paper's unnamed contribution (PAPER) shows the paper's title. "
         "For a lower-is-better metric (FID, WER, perplexity) sort with ASC(?value); "
         "`kg leaderboard` does that by itself.",
@@ -275,7 +275,7 @@ SELECT ?subject ?value ?unit ?benchmark ?metric WHERE {
   OPTIONAL { ?s skos:prefLabel ?name }
   BIND (COALESCE(?name, ?title) AS ?subject)
 }
-ORDER BY DESC(?value) ?subject""",
+ORDER BY DESC(?value) ?subject ?benchmark ?metric ?unit""",
         "Gains in % and in points are different units: filter on ?unit to compare like with like.",
     ),
     _r(
@@ -292,7 +292,7 @@ SELECT ?subject ?factor ?best ?paper WHERE {
   BIND (COALESCE(?name, ?paper) AS ?subject)
   BIND (COALESCE(?high, ?value) AS ?best)
 }
-ORDER BY DESC(?best) ?subject""",
+ORDER BY DESC(?best) ?subject ?paper ?factor""",
         "A range (\"1.5-2.5x\") ranks by its upper end, mlkg:valueHigh.",
     ),
 )
