@@ -1,39 +1,55 @@
-"""Batched Neo4jWriter vs one statement (and one transaction) per row, on the same graph, over Bolt.
+"""Batched Neo4jWriter vs one auto-commit statement per row, on the same graph, over Bolt.
 
+    python bench/neo4j_write.py --synthetic 1000 --repeat 2  # a generated graph of 1000 papers
     python bench/neo4j_write.py --out kg-out                 # a build's graph.json, on Neo4j 5
-    python bench/neo4j_write.py --synthetic 2000             # a generated graph of 2000 papers
     python bench/neo4j_write.py --synthetic 100000 --only batched   # the large push alone
     python bench/neo4j_write.py --out kg-out --server falkordb      # the same on FalkorDB
     python bench/neo4j_write.py --out kg-out --uri bolt://localhost:7687 --dialect neo4j
 
 Without --uri it starts a server on a free port and stops it afterwards: Neo4j 5 Community
 (scripts/neo4j.sh, authentication off) or, with --server falkordb, FalkorDB (scripts/falkordb.sh).
-With --uri, NEO4J_USERNAME/NEO4J_PASSWORD give the credentials. Each run writes into an emptied
-database (batched first, then naive); the naive writer is the same
-Neo4jWriter with ``batch_size=1``, so both send the same Cypher and the same rows, and differ only
-in rows per statement and statements per transaction. Prints rows/s of each and the ratio.
+With --uri, NEO4J_USERNAME/NEO4J_PASSWORD give the credentials.
+
+Both writers send the same Cypher and the same rows, each run into an emptied database:
+
+- batched: the Neo4jWriter as ``kg push`` runs it (1000-row ``UNWIND`` statements, managed
+  transactions, one session for the whole write);
+- naive: the same writer with ``batch_size=1`` whose statements each run on their own in an
+  auto-commit transaction (``session.run``): what code that sends one ``MERGE`` per row does. The
+  schema (constraints, indexes) is created first in both, so no ``MERGE`` scans.
+
+Before timing, the batched writer writes a ``--warmup``-paper graph (default 1000) and the naive one
+100 papers, untimed, so that neither pays the JVM's JIT and Neo4j's query planning in its timed runs
+(a cold first 1000-paper batched write took 3-4 times as long as the next). Besides wall time it
+prints the CPU seconds each writer's best run used, in this process and in the server (its pid from
+the server it started, or --server-pid): on a machine shared with other work the wall time of the
+CPU-bound batched writer grows with the load, the CPU it needs does not. Prints the best of
+``--repeat`` runs of each, rows/s and the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import neo4j
 
 from kg.types import Entity, EntityType, Graph, Paper, PaperLink, Relation, RelationType
 from kg.write.neo4j import Neo4jSettings, Neo4jWriter
+from kg.write.neo4j_batches import Batcher
 
-__all__ = ["synthetic_graph", "bench", "main"]
+__all__ = ["synthetic_graph", "NaiveWriter", "bench", "main"]
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "integration"))
+from conftest import falkordb_server, neo4j_server  # noqa: E402 - the test servers, started the tests' way
 
 
 def synthetic_graph(papers: int, seed: int = 0) -> Graph:
@@ -70,15 +86,42 @@ def synthetic_graph(papers: int, seed: int = 0) -> Graph:
     return Graph(tuple(ps), tuple(entities), tuple(rels), tuple(mentions), tuple(links))
 
 
-def _free_port(low: int = 20000, high: int = 32767) -> int:
-    for port in random.sample(range(low, high + 1), 200):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
+class _AutoCommitBatcher(Batcher):
+    """Runs every queued statement on its own, in an auto-commit transaction (``session.run``)."""
+
+    def flush(self) -> None:
+        t = self.tally
+        statements, t.pending, t.steps = t.pending, [], []
+        for query, params in statements:
+            counters = self.session.run(query, params).consume().counters
+            t.statements += 1
+            for name in ("nodes_created", "relationships_created", "relationships_deleted", "properties_set"):
+                t.counters[name] += int(getattr(counters, name, 0) or 0)
+
+
+class NaiveWriter(Neo4jWriter):
+    """The writer's statements one row each (``batch_size=1``), each its own auto-commit transaction."""
+
+    def _write(self, session, tally, rows):  # type: ignore[no-untyped-def]
+        self._schema(session, tally)
+        batcher = _AutoCommitBatcher(session, self.settings, tally)
+        self._write_rows(batcher, rows)
+        batcher.flush()
+
+
+def _writer(name: str, uri: str, dialect: str, auth: tuple[str, str] | None, driver: neo4j.Driver) -> Neo4jWriter:
+    if name == "batched":
+        return Neo4jWriter(Neo4jSettings(uri, dialect=dialect, **_creds(auth)), driver=driver)
+    settings = Neo4jSettings(uri, dialect=dialect, batch_size=1, tx_statements=1, **_creds(auth))
+    return NaiveWriter(settings, driver=driver)
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """CPU seconds (user + system) a process has used so far: this one when ``pid`` is None."""
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def bench(
@@ -88,32 +131,42 @@ def bench(
     repeat: int = 1,
     only: str | None = None,
     auth: tuple[str, str] | None = None,
+    warmup: int = 1000,
+    server_pid: int | None = None,
 ) -> dict[str, float]:
-    """Best-of-``repeat`` seconds and rows/s of the batched and the naive writer (or ``only`` one)."""
+    """Best-of-``repeat`` seconds and rows/s of the batched and the naive writer (or ``only`` one),
+    after untimed writes of a ``warmup``-paper graph by the batched writer and of at most 100
+    papers by the naive one; with the CPU seconds that run took in this process and, given
+    ``server_pid``, in the server (on a shared machine wall time depends on the other load)."""
     driver = neo4j.GraphDatabase.driver(uri, auth=auth, connection_acquisition_timeout=3.0)
-    runs = [(n, b) for n, b in (("batched", 1000), ("naive", 1)) if only in (None, n)]
+    names = [n for n in ("batched", "naive") if only in (None, n)]
     try:
+        for name in names if warmup else []:  # the naive writer's warm-up is short: it is slow
+            papers = warmup if name == "batched" else min(warmup, 100)
+            _writer(name, uri, dialect, auth, driver).write(synthetic_graph(papers, seed=1))
         out: dict[str, float] = {}
-        for name, batch_size in runs:
-            best = float("inf")
+        for name in names:
+            runs = []
             for _ in range(repeat):
-                Neo4jWriter(Neo4jSettings(uri, dialect=dialect, **_creds(auth)), driver=driver).clear()
-                settings = Neo4jSettings(
-                    uri,
-                    dialect=dialect,
-                    batch_size=batch_size,
-                    tx_statements=1 if batch_size == 1 else None,
-                    **_creds(auth),
-                )
-                writer = Neo4jWriter(settings, driver=driver)
+                writer = _writer(name, uri, dialect, auth, driver)
+                writer.clear()
+                cpu = (_cpu_seconds(None), _cpu_seconds(server_pid) if server_pid else 0.0)
                 stats = writer.write(graph)
-                best = min(best, stats.seconds)
+                client = _cpu_seconds(None) - cpu[0]
+                server = _cpu_seconds(server_pid) - cpu[1] if server_pid else float("nan")
+                runs.append((stats.seconds, client, server))
                 out[f"{name}_statements"] = stats.statements
-            out[f"{name}_seconds"] = best
-            out[f"{name}_rows_per_s"] = stats.rows / best
+            best = min(runs)
+            out[f"{name}_seconds"], out[f"{name}_client_cpu_s"], out[f"{name}_server_cpu_s"] = best
+            print(f"{name}: {', '.join(f'{t:.2f}' for t, _, _ in runs)} s", file=sys.stderr)
+            out[f"{name}_rows_per_s"] = stats.rows / best[0]
         out["rows"] = stats.rows
         if only is None:
             out["ratio"] = out["batched_rows_per_s"] / out["naive_rows_per_s"]
+            if server_pid:
+                out["cpu_ratio"] = sum(out[f"naive_{k}_cpu_s"] for k in ("client", "server")) / sum(
+                    out[f"batched_{k}_cpu_s"] for k in ("client", "server")
+                )
         return out
     finally:
         driver.close()
@@ -121,31 +174,6 @@ def bench(
 
 def _creds(auth: tuple[str, str] | None) -> dict[str, str]:
     return {"user": auth[0], "password": auth[1]} if auth else {}
-
-
-def _start(server: str) -> tuple[str, list[str], dict[str, str]]:
-    """Start a throwaway server of kind ``server``: its URI, its script and the script's environment."""
-    port = _free_port()
-    if server == "neo4j":
-        script = str(REPO / "scripts" / "neo4j.sh")
-        env = {
-            **os.environ,
-            "KG_NEO4J_BOLT_PORT": str(port),
-            "KG_NEO4J_DIR": tempfile.mkdtemp(prefix="kg-bench-neo4j-"),
-            "KG_NEO4J_AUTH": "",
-            "KG_PYTHON": sys.executable,
-        }
-    else:
-        script = str(REPO / "scripts" / "falkordb.sh")
-        env = {
-            **os.environ,
-            "KG_FALKORDB_BOLT_PORT": str(port),
-            "KG_FALKORDB_PORT": str(_free_port()),
-            "KG_FALKORDB_DIR": tempfile.mkdtemp(prefix="kg-bench-falkordb-"),
-            "KG_PYTHON": sys.executable,
-        }
-    subprocess.run(["bash", script, "start"], env=env, check=True)
-    return f"bolt://127.0.0.1:{port}", ["bash", script], env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dialect", choices=["neo4j", "falkordb"], help="default: that of --server")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--only", choices=["batched", "naive"], help="run one writer only")
+    ap.add_argument("--server-pid", type=int, help="with --uri: the server's pid, to count its CPU seconds")
+    ap.add_argument("--warmup", type=int, default=1000, metavar="PAPERS", help="untimed warm-up write (0: none)")
     args = ap.parse_args(argv)
 
     if args.out:
@@ -170,12 +200,16 @@ def main(argv: list[str] | None = None) -> int:
     auth = None
     if args.uri and os.environ.get("NEO4J_PASSWORD"):
         auth = (os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ["NEO4J_PASSWORD"])
-    uri, script, env = (args.uri, [], {}) if args.uri else _start(args.server)
-    try:
-        r = bench(graph, uri, dialect, args.repeat, args.only, auth)
-    finally:
-        if script:
-            subprocess.run([*script, "stop"], env=env, check=False, capture_output=True)
+    with contextlib.ExitStack() as servers:
+        uri, pid = args.uri, args.server_pid
+        if not uri:  # a throwaway server on free ports, stopped on the way out
+            home = Path(tempfile.mkdtemp(prefix=f"kg-bench-{args.server}-"))
+            if args.server == "neo4j":
+                uri = servers.enter_context(neo4j_server(home, auth=None))[0].uri
+            else:
+                uri = servers.enter_context(falkordb_server(home)).uri
+            pid = int((home / ("neo4j.pid" if args.server == "neo4j" else "redis.pid")).read_text())
+        r = bench(graph, uri, dialect, args.repeat, args.only, auth, args.warmup, pid)
     print(
         f"graph: {len(graph.papers)} papers, {int(r['rows'])} rows "
         f"(papers+entities+relations+mentions+paper links); server {uri}, dialect {dialect}"
@@ -183,10 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in [n for n in ("batched", "naive") if f"{n}_seconds" in r]:
         print(
             f"{name:8} {r[name + '_seconds']:8.2f} s  {r[name + '_rows_per_s']:9.0f} rows/s  "
-            f"{int(r[name + '_statements'])} statements"
+            f"{int(r[name + '_statements'])} statements  CPU s: client {r[name + '_client_cpu_s']:.1f}, "
+            f"server {r[name + '_server_cpu_s']:.1f}"
         )
     if "ratio" in r:
-        print(f"ratio    {r['ratio']:.1f}x")
+        print(f"ratio    {r['ratio']:.1f}x (rows/s)" + (f", {r['cpu_ratio']:.1f}x (CPU s)" if "cpu_ratio" in r else ""))
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} after the run")
     print(json.dumps({k: round(v, 3) for k, v in r.items()}))
     return 0
 
