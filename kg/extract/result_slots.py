@@ -27,8 +27,11 @@ class Span:
 
 BENCH = {EntityType.BENCHMARK, EntityType.DATASET}
 SYSTEMS = {EntityType.MODEL, EntityType.METHOD}
+# The words that name what a score is compared with; each cue below adds its own verbs to them.
+# (The alternatives never start alike, so their order does not change what a pattern matches.)
+_COMPARED_WITH = r"than|over|against|versus|vs\.?|compared\s+(?:to|with)"
 _COMPARE = re.compile(
-    r"\b(?:over|than|compared\s+(?:to|with)|relative\s+to|against|versus|vs\.?|outperform\w*|"
+    rf"\b(?:{_COMPARED_WITH}|relative\s+to|outperform\w*|"
     r"surpass\w*|beat\w*|exceed\w*)\s+(?:the\s+|a\s+|an\s+|strong\s+|previous\s+|prior\s+)*",
     re.I,
 )
@@ -61,7 +64,7 @@ _HEAD_OF_CLAUSE = re.compile(
     r"is|are|was|were|runs?|speeds?|reduc|accelerat)",
     re.I,
 )
-_COMPARE_BEFORE = re.compile(r"\b(?:than|over|against|versus|vs\.?|compared\s+(?:to|with))\s+(?:the\s+)?\S*$", re.I)
+_COMPARE_BEFORE = re.compile(rf"\b(?:{_COMPARED_WITH})\s+(?:the\s+)?\S*$", re.I)
 
 
 _LINK_BEFORE = re.compile(
@@ -215,11 +218,11 @@ def baseline_score(sentence: str, local: Sequence[Span], n: Number) -> str | Non
 
 
 _CUE_JUST_BEFORE = re.compile(
-    r"\b(?:than|over|against|versus|vs\.?|compared\s+(?:to|with)|surpass\w*|outperform\w*|beat\w*)\s+"
+    rf"\b(?:{_COMPARED_WITH}|surpass\w*|outperform\w*|beat\w*)\s+"
     r"(?:the\s+|an?\s+|previous\s+|prior\s+|strong\s+|published\s+)*$",
     re.I,
 )
 _COMPARE_BEFORE_NUMBER = re.compile(
-    r"\b(?:than|over|against|versus|vs\.?|compared\s+(?:to|with)|surpassing|outperforming|beating)\b[^,;]*$",
+    rf"\b(?:{_COMPARED_WITH}|surpassing|outperforming|beating)\b[^,;]*$",
     re.I,
 )
