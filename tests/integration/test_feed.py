@@ -21,6 +21,9 @@ from conftest import db_counts
 import loaders
 from kg.types import Paper
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+from build_outputs import output_snapshot  # noqa: E402
+
 KG = str(Path(sys.executable).with_name("kg"))
 DAYS = (7, 7, 7, 7, 20)  # papers per daily file; the last is long enough to be killed inside
 OUTPUTS = ("extractions.jsonl", "rejected.jsonl", "graph.json", "graph.ttl", "graph.html")
@@ -55,11 +58,7 @@ def kg(*args: str | Path, timeout: int = 600) -> subprocess.CompletedProcess[str
 
 
 def snapshot(out: Path) -> dict[str, object]:
-    snap: dict[str, object] = {name: (out / name).read_bytes() for name in OUTPUTS}
-    summary = json.loads((out / "summary.json").read_text())
-    summary.pop("run")
-    summary["outputs"] = [Path(o).name for o in summary["outputs"]]
-    snap["summary"] = summary
+    snap = output_snapshot(out, OUTPUTS)
     store = ox.Store.read_only(str(out / "store"))
     q = "SELECT ?t (COUNT(?s) AS ?n) { ?s a ?t } GROUP BY ?t"
     snap["store"] = (len(store), sorted((r["t"].value, r["n"].value) for r in store.query(q)))

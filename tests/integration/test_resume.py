@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import bundled_jsonl
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+from build_outputs import output_snapshot  # noqa: E402
+
 KG = str(Path(sys.executable).with_name("kg"))
 N = 40
 OUTPUTS = ("extractions.jsonl", "rejected.jsonl", "graph.json", "graph.ttl", "graph.html")
@@ -33,15 +36,6 @@ def build(corpus: Path, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
 
 
-def snapshot(out: Path) -> dict[str, object]:
-    snap: dict[str, object] = {name: (out / name).read_bytes() for name in OUTPUTS}
-    summary = json.loads((out / "summary.json").read_text())
-    summary.pop("run")
-    summary["outputs"] = [Path(o).name for o in summary["outputs"]]
-    snap["summary"] = summary
-    return snap
-
-
 def cached_rows(db: Path) -> int:
     if not db.exists():
         return 0
@@ -57,7 +51,7 @@ def reference(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     out = tmp_path_factory.mktemp("uninterrupted")
     proc = build(corpus, out)
     assert proc.returncode == 0, proc.stderr
-    return snapshot(out)
+    return output_snapshot(out, OUTPUTS)
 
 
 @pytest.mark.parametrize("seed", [7, 2026])
@@ -84,5 +78,5 @@ def test_killed_build_resumes_to_the_same_result(
     assert again.returncode == 0, again.stderr
     run = json.loads((out / "summary.json").read_text())["run"]
     assert run["cached"] == done and run["extracted"] == N - done
-    assert snapshot(out) == reference
+    assert output_snapshot(out, OUTPUTS) == reference
     assert not list(out.glob(".*.tmp"))  # the killed run's temporary files are gone

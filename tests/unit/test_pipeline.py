@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from kg.pipeline import MAX_FIELD_CHARS, StreamLinker, run_build, run_extract
 from kg.types import PAPER, Extraction, Mention, Paper, PaperEntity, PaperRelation
 from kg.vocab import EntityType, RelationType
 from kg.write.graphjson import read_graph, write_graph
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+from build_outputs import output_snapshot  # noqa: E402
 
 NAME = re.compile(r"\b[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9-]*\b")
 
@@ -75,23 +79,14 @@ def build(inp: list[Path], out: Path, ex: FakeExtractor, **kw: object):  # type:
 OUTPUTS = ("extractions.jsonl", "graph.json", "rejected.jsonl")
 
 
-def snapshot(out: Path) -> dict[str, object]:
-    snap: dict[str, object] = {name: (out / name).read_bytes() for name in OUTPUTS}
-    summary = json.loads((out / "summary.json").read_text())
-    summary.pop("run")
-    summary["outputs"] = [Path(o).name for o in summary["outputs"]]
-    snap["summary"] = summary
-    return snap
-
-
 def test_rebuild_is_idempotent_and_extracts_nothing(tmp_path: Path) -> None:
     inp = write_jsonl(tmp_path / "in.jsonl", papers(30), extra='{"title": "broken"\n')
     ex = FakeExtractor()
     s1, _ = build([inp], tmp_path / "out", ex)
-    first = snapshot(tmp_path / "out")
+    first = output_snapshot(tmp_path / "out", OUTPUTS)
     s2, _ = build([inp], tmp_path / "out", ex)
     assert (s1.extracted, s1.cached, s2.extracted, s2.cached) == (30, 0, 0, 30)
-    assert snapshot(tmp_path / "out") == first
+    assert output_snapshot(tmp_path / "out", OUTPUTS) == first
     assert len(ex.seen) == 30
     assert (s2.papers, s2.rejected, s2.records) == (30, 1, 31)
 
@@ -106,7 +101,7 @@ def test_adding_ten_papers_extracts_only_those_ten(tmp_path: Path) -> None:
     assert (summary.extracted, summary.cached, summary.papers) == (10, 30, 40)
     # Same result as a fresh build of the grown input.
     build([grown], tmp_path / "fresh", FakeExtractor())
-    assert snapshot(tmp_path / "out") == snapshot(tmp_path / "fresh")
+    assert output_snapshot(tmp_path / "out", OUTPUTS) == output_snapshot(tmp_path / "fresh", OUTPUTS)
 
 
 def test_new_extractor_version_re_extracts_and_replaces_old_assertions(tmp_path: Path) -> None:
