@@ -98,6 +98,17 @@ def _results(ex: Extraction, entity_ids: set[str]) -> tuple[Result, ...]:
     return tuple(out)
 
 
+_BENCHMARK_TYPES = frozenset({EntityType.BENCHMARK.value, EntityType.DATASET.value})
+
+
+def _fit_types(r: Result, merged_type: Mapping[str, str]) -> Result:
+    metric = r.metric if r.metric is None or merged_type[r.metric] == EntityType.METRIC.value else None
+    benchmark = r.benchmark if r.benchmark is None or merged_type[r.benchmark] in _BENCHMARK_TYPES else None
+    if (metric, benchmark) == (r.metric, r.benchmark):
+        return r
+    return dataclasses.replace(r, metric=metric, benchmark=benchmark)
+
+
 def _part(ex: Extraction) -> _PaperPart:
     pid = ex.paper.id
     entities = []
@@ -208,6 +219,9 @@ def build_graph(
     }
     dropped = len(relations) - len(kept)
     relations = kept
+    # The same for a result's slots: its metric must still be a Metric, its benchmark a Benchmark or
+    # Dataset (the result itself, its value and evidence stay).
+    results = [_fit_types(r, merged_type) for r in results]
 
     links: dict[tuple[str, RelationType, str, str], PaperLink] = {}
     for rel in relations.values():

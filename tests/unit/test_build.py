@@ -151,3 +151,23 @@ def test_last_extraction_of_a_paper_wins(two_papers):
     assert [p.id for p in g.papers] == ["p1", "p2"]
     assert g.entity("lora").papers == ("p2",)
     assert not any(r.paper_id == "p1" for r in g.relations) and g.paper_links == ()
+
+
+def test_result_slots_whose_merged_type_no_longer_fits_are_left_out():
+    # Paper 0 reads "accuracy" as a Metric and "SQuAD" as a Benchmark; two other papers call them
+    # a Task and a Method. The result stays, without the slots SHACL would reject.
+    from kg.types import PaperResult
+
+    papers = [Paper(f"p{i}", f"T{i}", "A.") for i in range(3)]
+    metric, task = EntityType.METRIC, EntityType.TASK
+    r = PaperResult("PAPER", "accuracy", "SQuAD", "85.3", 85.3, "%", "score", None, "85.3% accuracy on SQuAD.", 0.9,
+                    metric_id="acc", benchmark_id="squad")
+    e0 = Extraction(papers[0], (ent("accuracy", metric, "acc"), ent("SQuAD", B, "squad")), (), results=(r,))
+    e1 = Extraction(papers[1], (ent("accuracy", task, "acc"), ent("SQuAD", M, "squad")), ())
+    e2 = Extraction(papers[2], (ent("accuracy", task, "acc"), ent("SQuAD", M, "squad")), ())
+    g = build_graph([e0, e1, e2])
+    (res,) = g.results
+    assert (res.metric, res.benchmark, res.value, res.subject) == (None, None, "85.3", "p0")
+    # with the types agreeing, both slots stay
+    (kept,) = build_graph([e0]).results
+    assert (kept.metric, kept.benchmark) == ("acc", "squad")
