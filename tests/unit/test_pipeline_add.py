@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_pipeline import FakeExtractor, papers, snapshot, write_jsonl
+from test_pipeline import OUTPUTS, FakeExtractor, output_snapshot, papers, write_jsonl
 
 from kg.cache import ExtractionCache
 from kg.pipeline import run_add, run_build
@@ -48,7 +48,7 @@ def test_five_adds_equal_one_build_and_say_whats_new(tmp_path: Path) -> None:
         assert new.entities["Model"] == tuple(sorted(f"Net{i}X" for i in range(n * 5, n * 5 + 5)))
         assert summary.papers == len(graph.papers) == 5 * (n + 1)
     build(files, tmp_path / "once", FakeExtractor())
-    assert snapshot(tmp_path / "feed") == snapshot(tmp_path / "once")
+    assert output_snapshot(tmp_path / "feed", OUTPUTS) == output_snapshot(tmp_path / "once", OUTPUTS)
     summary = json.loads((tmp_path / "feed" / "summary.json").read_text())
     assert (summary["records"], summary["papers"], summary["duplicates"], summary["rejected"]) == (27, 25, 1, 1)
     assert summary["run"]["added"]["papers"] == 5
@@ -59,7 +59,7 @@ def test_add_without_a_build_is_a_build(tmp_path: Path) -> None:
     summary, _, new = add(files[:2], tmp_path / "feed", FakeExtractor())
     build(files[:2], tmp_path / "once", FakeExtractor())
     assert len(new.papers) == summary.papers == 10
-    assert snapshot(tmp_path / "feed") == snapshot(tmp_path / "once")
+    assert output_snapshot(tmp_path / "feed", OUTPUTS) == output_snapshot(tmp_path / "once", OUTPUTS)
 
 
 def test_changed_paper_takes_the_new_text_and_is_extracted_again(tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ def test_an_unfinished_add_is_rolled_back_before_the_next(tmp_path: Path) -> Non
         cache.commit()
     add(files[1:2], tmp_path / "feed", FakeExtractor())
     build(files[:2], tmp_path / "once", FakeExtractor())
-    assert snapshot(tmp_path / "feed") == snapshot(tmp_path / "once")
+    assert output_snapshot(tmp_path / "feed", OUTPUTS) == output_snapshot(tmp_path / "once", OUTPUTS)
 
 
 def test_an_id_two_different_papers_share_does_not_merge_them(tmp_path: Path) -> None:
