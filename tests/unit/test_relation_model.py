@@ -120,23 +120,26 @@ def test_unknown_mode_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
         relation_mode()
 
 
+def _abstract(pid: str, title: str, abstract: str, entities: list[tuple[str, str]],
+              relations: list[tuple[str, str, str, str]]) -> dict:
+    """A training record: entities as (name, type), each its own alias; relations as (head, type, tail, evidence)."""
+    return {"id": pid, "title": title, "abstract": abstract,
+            "entities": [{"name": n, "type": t, "aliases": [n]} for n, t in entities],
+            "relations": [{"head": h, "type": r, "tail": t, "evidence": e} for h, r, t, e in relations]}
+
+
 _TINY = [
-    {"id": "t1", "title": "ZetaNet: Fast Language Models",
-     "abstract": "We propose ZetaNet, a language model. ZetaNet outperforms BERT on GLUE.",
-     "entities": [{"name": "ZetaNet", "type": "Model", "aliases": ["ZetaNet"]},
-                  {"name": "BERT", "type": "Model", "aliases": ["BERT"]},
-                  {"name": "GLUE", "type": "Benchmark", "aliases": ["GLUE"]}],
-     "relations": [{"head": "PAPER", "type": "proposes", "tail": "ZetaNet", "evidence": "We propose ZetaNet"},
-                   {"head": "ZetaNet", "type": "improves-on", "tail": "BERT", "evidence": "ZetaNet outperforms BERT"},
-                   {"head": "ZetaNet", "type": "evaluated-on", "tail": "GLUE", "evidence": "on GLUE"}]},
-    {"id": "t2", "title": "OmegaVLM: Vision",
-     "abstract": "OmegaVLM is built on Llama 2 and trained on LAION-400M.",
-     "entities": [{"name": "OmegaVLM", "type": "Model", "aliases": ["OmegaVLM"]},
-                  {"name": "Llama 2", "type": "Model", "aliases": ["Llama 2"]},
-                  {"name": "LAION-400M", "type": "Dataset", "aliases": ["LAION-400M"]}],
-     "relations": [{"head": "PAPER", "type": "proposes", "tail": "OmegaVLM", "evidence": "OmegaVLM: Vision"},
-                   {"head": "OmegaVLM", "type": "builds-on", "tail": "Llama 2", "evidence": ""},
-                   {"head": "OmegaVLM", "type": "trained-on", "tail": "LAION-400M", "evidence": ""}]},
+    _abstract("t1", "ZetaNet: Fast Language Models",
+              "We propose ZetaNet, a language model. ZetaNet outperforms BERT on GLUE.",
+              [("ZetaNet", "Model"), ("BERT", "Model"), ("GLUE", "Benchmark")],
+              [("PAPER", "proposes", "ZetaNet", "We propose ZetaNet"),
+               ("ZetaNet", "improves-on", "BERT", "ZetaNet outperforms BERT"),
+               ("ZetaNet", "evaluated-on", "GLUE", "on GLUE")]),
+    _abstract("t2", "OmegaVLM: Vision", "OmegaVLM is built on Llama 2 and trained on LAION-400M.",
+              [("OmegaVLM", "Model"), ("Llama 2", "Model"), ("LAION-400M", "Dataset")],
+              [("PAPER", "proposes", "OmegaVLM", "OmegaVLM: Vision"),
+               ("OmegaVLM", "builds-on", "Llama 2", ""),
+               ("OmegaVLM", "trained-on", "LAION-400M", "")]),
 ]
 
 

@@ -16,41 +16,24 @@ S1 = "BERT is evaluated on GLUE for sentiment analysis ."
 S2 = "ResNet outperforms VGG on ImageNet ."
 
 
-def _ent(text: str, sub: str, typ: str) -> dict[str, object]:
-    start = text.index(sub)
-    return {"start": start, "end": start + len(sub), "type": typ, "text": sub}
+def _sentence(sid: str, text: str, entities: list[tuple[str, str]], relations: list[tuple[int, int, str]]) -> dict:
+    """A SciER record: entities as (substring, type), located in text; relations as (head, tail, type) indices."""
+    ents = []
+    for sub, typ in entities:
+        start = text.index(sub)
+        ents.append({"start": start, "end": start + len(sub), "type": typ, "text": sub})
+    return {"id": sid, "text": text, "entities": ents,
+            "relations": [{"head": h, "tail": t, "type": typ} for h, t, typ in relations]}
 
 
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     recs = [
-        {
-            "id": "d#s0",
-            "text": S1,
-            "entities": [
-                _ent(S1, "BERT", "Method"),
-                _ent(S1, "GLUE", "Dataset"),
-                _ent(S1, "sentiment analysis", "Task"),
-            ],
-            "relations": [
-                {"head": 0, "tail": 1, "type": "Evaluated-With"},
-                {"head": 0, "tail": 2, "type": "Used-For"},
-                {"head": 1, "tail": 2, "type": "Used-For"},  # Dataset->Task: no counterpart
-            ],
-        },
-        {
-            "id": "d#s1",
-            "text": S2,
-            "entities": [
-                _ent(S2, "ResNet", "Method"),
-                _ent(S2, "VGG", "Method"),
-                _ent(S2, "ImageNet", "Dataset"),
-            ],
-            "relations": [
-                {"head": 0, "tail": 1, "type": "Compare-With"},
-                {"head": 0, "tail": 2, "type": "Evaluated-With"},
-            ],
-        },
+        _sentence("d#s0", S1, [("BERT", "Method"), ("GLUE", "Dataset"), ("sentiment analysis", "Task")],
+                  [(0, 1, "Evaluated-With"), (0, 2, "Used-For"),
+                   (1, 2, "Used-For")]),  # Dataset->Task: no counterpart
+        _sentence("d#s1", S2, [("ResNet", "Method"), ("VGG", "Method"), ("ImageNet", "Dataset")],
+                  [(0, 1, "Compare-With"), (0, 2, "Evaluated-With")]),
     ]
     path = tmp_path / "tiny.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
