@@ -22,6 +22,10 @@ GRAVITY = 0.0
 CLUSTERED = 80
 #: Layout units between two clusters' circles.
 CLUSTER_GAP = 2.0
+#: Decimals (of a layout unit) positions keep after every step: numpy's vector loops and BLAS may
+#: round the last bit differently from one process to the next (memory alignment), and a force
+#: layout amplifies such noise into a different page; a coarse grid absorbs it.
+STEADY = 4
 
 
 def layout(graph: Graph, seed: int = 0) -> dict[str, tuple[float, float]]:
@@ -103,7 +107,7 @@ def _place_clusters(comms: list[set[str]], g: nx.Graph, radius: np.ndarray, seed
         if a != b:
             q.add_edge(a, b, weight=q.get_edge_data(a, b, {"weight": 0})["weight"] + 1)
     start = nx.spring_layout(q, weight="weight", seed=seed, iterations=100)
-    c = np.array([start[i] for i in range(len(comms))], dtype=float) * float(radius.sum()) / 2
+    c = np.round(np.array([start[i] for i in range(len(comms))], dtype=float) * float(radius.sum()) / 2, STEADY)
     need = radius[:, None] + radius[None, :] + CLUSTER_GAP
     for _ in range(300):
         c -= 0.02 * (c - c.mean(0))
@@ -113,7 +117,7 @@ def _place_clusters(comms: list[set[str]], g: nx.Graph, radius: np.ndarray, seed
         np.fill_diagonal(overlap, 0.0)
         if overlap.max() < 1e-3:
             break
-        c += (d / dist[..., None] * overlap[..., None] / 2).sum(1)
+        c = np.round(c + (d / dist[..., None] * overlap[..., None] / 2).sum(1), STEADY)
     centred: np.ndarray = c - c.mean(0)
     return centred
 
@@ -138,6 +142,7 @@ def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120, s
         pos = rng.uniform(-side / 2, side / 2, (n, 2))
     else:
         pos = rng.uniform(-1, 1, (n, 2))
+    pos = np.round(pos, STEADY)
     k, cutoff = 2.0, 4.0
     temp = side / 8
     u, v = edges[:, 0], edges[:, 1]
@@ -157,7 +162,7 @@ def _force_layout(n: int, edges: np.ndarray, seed: int, iterations: int = 120, s
         # Mild gravity keeps loosely attached parts from drifting off (repulsion is local).
         disp -= pos * GRAVITY
         length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)[:, None]
-        pos += disp / length * np.minimum(length, temp)
+        pos = np.round(pos + disp / length * np.minimum(length, temp), STEADY)
         temp = max(temp * 0.96, 0.02)
     centred: np.ndarray = pos - pos.mean(0)
     return centred
