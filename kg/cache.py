@@ -246,36 +246,32 @@ class ExtractionCache:
         if names_only:
             yield from self._run_names(batch)
             return
-        last = 0
-        while True:
-            rows = self._db.execute(
-                "SELECT r.ord, r.paper_id, r.data, e.data, e.content_hash FROM run_papers r "
-                "LEFT JOIN extractions e ON e.paper_id = r.paper_id WHERE r.ord > ? ORDER BY r.ord LIMIT ?",
-                (last, batch),
-            ).fetchall()
-            if not rows:
-                return
-            for ordinal, pid, pdata, edata, chash in rows:
-                paper = paper_from_row(pdata)
-                if edata is None or chash != content_hash(paper):
-                    raise KeyError(f"no current extraction cached for paper {pid!r}")
-                yield extraction_from_row(paper, edata)
-                last = ordinal
+        for pid, pdata, edata, chash in self._run_rows("r.data, e.data, e.content_hash", batch):
+            paper = paper_from_row(pdata)
+            if edata is None or chash != content_hash(paper):
+                raise KeyError(f"no current extraction cached for paper {pid!r}")
+            yield extraction_from_row(paper, edata)
 
     def _run_names(self, batch: int) -> Iterator[Extraction]:
+        for pid, edata in self._run_rows("e.data", batch):
+            if edata is None:
+                raise KeyError(f"no extraction cached for paper {pid!r}")
+            yield names_from_row(pid, edata)
+
+    def _run_rows(self, columns: str, batch: int) -> Iterator[tuple[Any, ...]]:
+        """(paper id, *``columns``) of each paper of the run joined with its cached extraction, in
+        input order, ``batch`` rows a query (keyset paging on ord: no OFFSET rescans)."""
         last = 0
         while True:
             rows = self._db.execute(
-                "SELECT r.ord, r.paper_id, e.data FROM run_papers r "
+                f"SELECT r.ord, r.paper_id, {columns} FROM run_papers r "
                 "LEFT JOIN extractions e ON e.paper_id = r.paper_id WHERE r.ord > ? ORDER BY r.ord LIMIT ?",
                 (last, batch),
             ).fetchall()
             if not rows:
                 return
-            for ordinal, pid, edata in rows:
-                if edata is None:
-                    raise KeyError(f"no extraction cached for paper {pid!r}")
-                yield names_from_row(pid, edata)
+            for ordinal, *row in rows:
+                yield tuple(row)
                 last = ordinal
 
     # ------------------------------------------------------------------ the cache proper
