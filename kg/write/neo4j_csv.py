@@ -34,6 +34,7 @@ from kg.errors import WriterError
 from kg.registry import exporters
 from kg.types import Graph
 from kg.write import cypher, neo4j_results
+from kg.write.neo4j_rows import entity_properties, paper_properties
 
 __all__ = ["ARRAY_DELIMITER", "FILES", "HEADERS", "write_neo4j_csv", "import_command"]
 
@@ -41,7 +42,8 @@ ARRAY_DELIMITER = "\x1f"
 
 #: The properties of a relation, whether an entity or the paper itself is its head.
 _RELATION_PROPERTIES = ["paper_id", "evidence", "confidence:float", "extractor"]
-#: File name -> header row, in neo4j-admin's syntax.
+#: File name -> header row, in neo4j-admin's syntax. papers.csv and entities.csv: the id, the
+#: properties of neo4j_rows.paper_properties / entity_properties in their order, the labels.
 HEADERS: dict[str, list[str]] = {
     "papers.csv": [
         "id:ID(Paper)",
@@ -108,6 +110,13 @@ def _array(values: Iterable[str]) -> str:
     return ARRAY_DELIMITER.join(items)
 
 
+def _cell(value: Any) -> Any:
+    """A CSV field: None is empty, a list is one neo4j-admin array (``authors:string[]``)."""
+    if value is None:
+        return ""
+    return _array(value) if isinstance(value, list) else value
+
+
 def import_command(dest: Path, database: str = "neo4j") -> list[str]:
     """The ``neo4j-admin database import full`` command line for the files in ``dest``.
 
@@ -129,7 +138,7 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
         w = csv.writer(f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         w.writerow(header)
         for row in rows:
-            w.writerow(["" if v is None else v for v in row])
+            w.writerow([_cell(v) for v in row])
             n += 1
     return n
 
@@ -141,30 +150,9 @@ def write_neo4j_csv(graph: Graph, dest: Path) -> list[Path]:
         raise WriterError(f"neo4j-csv needs a directory, {dest} is a file")
     dest.mkdir(parents=True, exist_ok=True)
     paper_ids = {p.id for p in graph.papers}
-    papers = (
-        [
-            p.id,
-            p.title,
-            p.abstract,
-            p.date,
-            p.url,
-            p.arxiv_id,
-            _array(p.authors),
-            _array(p.categories),
-            p.source or None,
-            cypher.PAPER,
-        ]
-        for p in graph.papers
-    )
+    papers = ([p.id, *paper_properties(p).values(), cypher.PAPER] for p in graph.papers)
     entities = (
-        [
-            e.id,
-            e.name,
-            e.type.value,
-            _array(e.aliases),
-            _array((cypher.ENTITY, *cypher.entity_labels(e.type))),
-        ]
-        for e in graph.entities
+        [e.id, *entity_properties(e).values(), [cypher.ENTITY, *cypher.entity_labels(e.type)]] for e in graph.entities
     )
     mentions = ([p, e, cypher.MENTIONS, int(n)] for p, e, n in graph.mentions)
     rel = [r for r in graph.relations if not r.head_is_paper]

@@ -7,10 +7,30 @@ from collections import defaultdict
 from typing import Any
 
 from kg.errors import WriterError
-from kg.types import Graph, RelationType
+from kg.types import Entity, Graph, Paper, RelationType
 from kg.write import cypher, neo4j_results
 
-__all__ = ["graph_rows"]
+__all__ = ["entity_properties", "graph_rows", "paper_properties"]
+
+
+def paper_properties(p: Paper) -> dict[str, Any]:
+    """A Paper node's properties besides its id, in the column order of neo4j_csv's papers.csv:
+    what `kg push` sends and what a neo4j-admin import loads are the same node."""
+    return {
+        "title": p.title,
+        "abstract": p.abstract,
+        "date": p.date,
+        "url": p.url,
+        "arxiv_id": p.arxiv_id,
+        "authors": list(p.authors),
+        "categories": list(p.categories),
+        "source": p.source or None,
+    }
+
+
+def entity_properties(e: Entity) -> dict[str, Any]:
+    """An Entity node's properties besides its id (and labels), as :func:`paper_properties`."""
+    return {"name": e.name, "type": e.type.value, "aliases": list(e.aliases)}
 
 
 def graph_rows(graph: Graph) -> dict[str, Any]:
@@ -28,27 +48,10 @@ def graph_rows(graph: Graph) -> dict[str, Any]:
     """
     paper_ids = {p.id for p in graph.papers}
     entity_ids = {e.id for e in graph.entities}
-    papers = [
-        {
-            "id": p.id,
-            "props": {
-                "title": p.title,
-                "abstract": p.abstract,
-                "date": p.date,
-                "url": p.url,
-                "arxiv_id": p.arxiv_id,
-                "authors": list(p.authors),
-                "categories": list(p.categories),
-                "source": p.source or None,
-            },
-        }
-        for p in graph.papers
-    ]
+    papers = [{"id": p.id, "props": paper_properties(p)} for p in graph.papers]
     entities: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for e in graph.entities:
-        entities[e.type].append(
-            {"id": e.id, "props": {"name": e.name, "type": e.type.value, "aliases": list(e.aliases)}}
-        )
+        entities[e.type].append({"id": e.id, "props": entity_properties(e)})
     relations: dict[tuple[RelationType, str], list[dict[str, Any]]] = defaultdict(list)
     for r in graph.relations:
         if r.paper_id not in paper_ids:
