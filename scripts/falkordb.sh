@@ -110,11 +110,6 @@ start() {
 stop() { stop_server 10; }
 
 case "${1:-}" in
-    start) start ;;
-    stop) stop ;;
-    restart) stop; start ;;
-    status) server_status ;;
-    health) _health ;;
-    env) echo "NEO4J_URI=bolt://127.0.0.1:$BOLT_PORT" ;;
+    start|stop|restart|status|health|env) server_verb "$1" ;;
     *) echo "usage: $0 start|stop|restart|status|health|env" >&2; exit 2 ;;
 esac

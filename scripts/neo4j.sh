@@ -114,12 +114,7 @@ stop() { stop_server 60; }  # the JVM's shutdown hook stops the DBMS cleanly (Bo
 
 case "${1:-}" in
     build) build ;;
-    start) start ;;
-    stop) stop ;;
-    restart) stop; start ;;
-    status) server_status ;;
-    health) _health ;;
-    env) echo "NEO4J_URI=bolt://127.0.0.1:$BOLT_PORT" ;;
+    start|stop|restart|status|health|env) server_verb "$1" ;;
     admin) shift; mkdir -p "$HOME_DIR/conf"; touch "$HOME_DIR/conf/neo4j.conf"; _java org.neo4j.cli.AdminTool "$@" ;;
     _run) shift; _java "$@" ;;  # internal: the JVM that `start` backgrounds (exec keeps its pid)
     *) echo "usage: $0 build|start|stop|restart|status|health|env|admin ARGS..." >&2; exit 2 ;;

@@ -8,6 +8,8 @@
 #                            1 it exited, 2 not ready in time (a pidfile not written yet is no exit)
 #   stop_server SECONDS      SIGTERM, wait up to SECONDS, then SIGKILL; forget the pid
 #   server_status            running and healthy (0), or not (1)
+#   server_verb VERB         the verbs both Bolt servers share (start|stop|restart|status|health|env),
+#                            run with the script's own start, stop and _health
 
 maven_build() {
     local name="$1" project="$2"
@@ -63,4 +65,15 @@ server_status() {
         echo "$NAME: process $(_pid) alive but Bolt unhealthy" >&2; return 1
     fi
     echo "$NAME: not running"; return 1
+}
+
+server_verb() {
+    case "$1" in
+        start) start ;;
+        stop) stop ;;
+        restart) stop; start ;;
+        status) server_status ;;
+        health) _health ;;
+        env) echo "NEO4J_URI=bolt://127.0.0.1:$BOLT_PORT" ;;
+    esac
 }
