@@ -6,7 +6,6 @@ and the one-line connection and credential errors."""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import os
 import subprocess
 import sys
@@ -26,11 +25,9 @@ from kg.write.neo4j import Neo4jSettings, Neo4jWriter
 pytestmark = pytest.mark.neo4j
 R = RelationType
 
-_spec = importlib.util.spec_from_file_location(
-    "sparql_graph", Path(__file__).parents[1] / "fixtures" / "sparql_graph.py"
-)
-fx = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fx)
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+import sparql_graph as fx  # noqa: E402
+from sparql_papers import P_DORA, P_QLORA  # noqa: E402
 
 
 def writer(server, driver, **settings) -> Neo4jWriter:
@@ -150,7 +147,7 @@ def test_re_extracted_paper_replaces_its_assertions_and_leaves_others(bolt_serve
     g = fx.fixture_graph()
     w = writer(bolt_server, bolt)
     w.write(g)
-    dora = fx.P_DORA
+    dora = P_DORA
     # DoRA re-extracted: no longer builds on LoRA, the improves-on claim has new evidence and
     # confidence, a new evaluated-on claim, and it no longer mentions commonsense reasoning.
     new_rel = Relation("dora", R.EVALUATED_ON, "glue", dora, "DoRA is evaluated on GLUE.", 0.7)
@@ -177,7 +174,7 @@ def test_re_extracted_paper_replaces_its_assertions_and_leaves_others(bolt_serve
     g3 = dataclasses.replace(g2, paper_links=tuple(k for k in links if k.source != dora))
     assert db_counts(bolt) == expected_counts(g3)
     assert rows(bolt, "MATCH (:Paper {id: $id})-[r]->(:Paper) RETURN count(r)", id=dora) == [[0]]
-    assert rows(bolt, "MATCH (:Paper {id: $id})-[r]->(:Paper) RETURN count(r)", id=fx.P_QLORA) == [[1]]
+    assert rows(bolt, "MATCH (:Paper {id: $id})-[r]->(:Paper) RETURN count(r)", id=P_QLORA) == [[1]]
 
 
 def test_long_and_awkward_values_arrive_unchanged(bolt_server, bolt):

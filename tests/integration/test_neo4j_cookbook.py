@@ -16,7 +16,7 @@ pytestmark = pytest.mark.neo4j
 DOCS = Path(__file__).parents[2] / "docs" / "cypher.md"
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import sparql_graph as fx  # noqa: E402
-from sparql_graph import ADAPT, DEBERTA, DORA, ELECTRA, FIRA, LORA_PAPER, QLORA, SVFIT  # noqa: E402
+from sparql_papers import ADAPT, DEBERTA, DORA, ELECTRA, FIRA, LORA_PAPER, PAPERS, QLORA, SVFIT  # noqa: E402
 
 
 def recipes() -> dict[str, str]:
@@ -63,7 +63,7 @@ EXPECTED = {
     ],
     "speedups-over-flashattention": [
         ["Mistral 7B", "1.5-2.5", 2.5, "Mistral 7B"],
-        ["FlashAttention-2", "2", 2.0, fx.PAPERS[9].title],
+        ["FlashAttention-2", "2", 2.0, PAPERS[9].title],
     ],
 }
 

@@ -4,7 +4,7 @@ links, idempotent writes, per-paper replacement, long evidence, and kg push --cl
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,11 +14,9 @@ from kg.write.neo4j import Neo4jWriter
 
 pytestmark = pytest.mark.neo4j
 
-_spec = importlib.util.spec_from_file_location(
-    "sparql_graph", Path(__file__).parents[1] / "fixtures" / "sparql_graph.py"
-)
-fx = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fx)
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
+import sparql_graph as fx  # noqa: E402
+from sparql_papers import P_FA2, P_MISTRAL  # noqa: E402
 
 
 def writer(server, driver) -> Neo4jWriter:
@@ -64,8 +62,8 @@ def test_re_extracted_paper_replaces_its_results_only(bolt_server, bolt):
     g = fx.fixture_graph()
     w = writer(bolt_server, bolt)
     w.write(g)
-    mistral = next(p for p in g.papers if p.id == fx.P_MISTRAL)
-    first = next(r for r in g.results if r.id == f"{fx.P_MISTRAL}#result-0")
+    mistral = next(p for p in g.papers if p.id == P_MISTRAL)
+    first = next(r for r in g.results if r.id == f"{P_MISTRAL}#result-0")
     kept = dataclasses.replace(first, value="61", value_num=61.0)
     again = Graph(
         papers=(mistral,),
@@ -73,7 +71,7 @@ def test_re_extracted_paper_replaces_its_results_only(bolt_server, bolt):
         results=(kept,),
     )
     w.write(again)
-    left = [r for r in g.results if r.paper_id != fx.P_MISTRAL] + [kept]
+    left = [r for r in g.results if r.paper_id != P_MISTRAL] + [kept]
     assert rows(bolt, RESULTS) == expected(Graph(results=tuple(left)))
 
 
@@ -81,7 +79,7 @@ def test_long_evidence_arrives_whole_and_clear_removes_results(bolt_server, bolt
     g = fx.fixture_graph()
     evidence = "FlashAttention-2 is 2x faster — ünïcødé 'quoted' \\ back. " * 80
     assert len(evidence.encode()) > 4000
-    long = Result("arxiv:2307.08691#result-0", fx.P_FA2, "flashattention-2", None, None, "flashattention", "2", 2.0,
+    long = Result("arxiv:2307.08691#result-0", P_FA2, "flashattention-2", None, None, "flashattention", "2", 2.0,
                   "x", "ratio", evidence, 0.9)
     g = dataclasses.replace(g, results=(long,))
     w = writer(bolt_server, bolt)

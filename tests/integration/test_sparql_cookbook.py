@@ -14,7 +14,7 @@ from kg.serve.cookbook import RECIPES, recipe
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import served  # noqa: E402
 import sparql_graph  # noqa: E402
-from sparql_graph import ADAPT, DEBERTA, DORA, ELECTRA, FA2, FIRA, LORA_PAPER, QLORA, SVFIT  # noqa: E402
+from sparql_papers import ADAPT, DEBERTA, DORA, ELECTRA, FA2, FIRA, LORA_PAPER, QLORA, SVFIT  # noqa: E402
 
 pytestmark = pytest.mark.sparql
 

@@ -19,7 +19,7 @@ from kg.serve.cookbook import RECIPES
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import served  # noqa: E402
-import sparql_graph  # noqa: E402
+import sparql_papers  # noqa: E402
 from served import Listener, call, get, papers_of, post_direct, post_form  # noqa: E402
 
 pytestmark = pytest.mark.sparql
@@ -50,7 +50,7 @@ def test_get_post_form_and_post_direct_give_the_same_answer(server):
     for status, headers, body in answers:
         assert status == 200
         assert headers["Content-Type"].startswith("application/sparql-results+json")
-        assert len(papers_of(body)) == len(sparql_graph.PAPERS)
+        assert len(papers_of(body)) == len(sparql_papers.PAPERS)
     assert answers[0][2] == answers[1][2] == answers[2][2]
 
 
@@ -75,7 +75,7 @@ def test_select_as_csv(server):
     status, headers, body = get(server, PAPERS, "text/csv")
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
     lines = body.decode().split("\r\n")
-    assert lines[0] == "p" and len([x for x in lines[1:] if x]) == len(sparql_graph.PAPERS)
+    assert lines[0] == "p" and len([x for x in lines[1:] if x]) == len(sparql_papers.PAPERS)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_construct_content_negotiation(server, media):
     status, headers, body = get(server, q, media)
     assert status == 200 and headers["Content-Type"].split(";")[0] == media
     triples = list(ox.parse(body, ox.RdfFormat.from_media_type(media)))
-    assert len(triples) == len(sparql_graph.ENTITIES)
+    assert len(triples) == len(sparql_papers.ENTITIES)
 
 
 def test_ask_and_describe(server):
@@ -154,7 +154,7 @@ def test_updates_are_403_by_every_route_and_change_nothing(server, built, update
     assert post_form(server, "update", update)[0] == 403
     assert get(server, update)[0] == 403  # an update smuggled in as a query
     assert post_form(server, "query", update)[0] == 403
-    assert len(papers_of(get(server, PAPERS)[2])) == len(sparql_graph.PAPERS)
+    assert len(papers_of(get(server, PAPERS)[2])) == len(sparql_papers.PAPERS)
     count = json.loads(get(server, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")[2])
     n_default = len(rdflib.Graph().parse(built / "graph.ttl"))
     assert int(count["results"]["bindings"][0]["n"]["value"]) == n_default
@@ -259,8 +259,8 @@ def test_void_description_counts_the_graph(server, built):
     parts = {
         g.value(p, VOID["class"]): int(g.value(p, VOID.entities)) for p in g.objects(ds, VOID.classPartition)
     }
-    assert parts[rdflib.URIRef("https://w3id.org/mlkg/ontology#Paper")] == len(sparql_graph.PAPERS)
-    benchmarks = [e for e in sparql_graph.ENTITIES if e.type is sparql_graph.B]
+    assert parts[rdflib.URIRef("https://w3id.org/mlkg/ontology#Paper")] == len(sparql_papers.PAPERS)
+    benchmarks = [e for e in sparql_papers.ENTITIES if e.type is sparql_papers.B]
     assert len(benchmarks) >= 2
     assert parts[rdflib.URIRef("https://w3id.org/mlkg/ontology#Benchmark")] == len(benchmarks)
 
@@ -362,7 +362,7 @@ def test_allow_update_enables_writes_and_says_so(built, tmp_path):
             s, "application/sparql-update", "INSERT DATA { <https://w3id.org/mlkg/paper/x> a mlkg:Paper }"
         )
         assert status == 204
-        assert len(papers_of(get(s, PAPERS)[2])) == len(sparql_graph.PAPERS) + 1
+        assert len(papers_of(get(s, PAPERS)[2])) == len(sparql_papers.PAPERS) + 1
         body = call(f"{s.url}/sparql", headers={"Accept": "text/turtle"})[2]
         g = rdflib.Graph().parse(data=body.decode(), format="turtle")
         assert (None, SD.supportedLanguage, SD.SPARQL11Update) in g

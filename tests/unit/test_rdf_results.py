@@ -18,6 +18,7 @@ from kg.write.rdf_results import result_iri
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import sparql_graph  # noqa: E402
+import sparql_papers  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def graph():
 def test_result_nodes_link_everything(graph):
     rdf = to_rdf(graph)
     assert len(set(rdf.subjects(RDF.type, MLKG.Result))) == len(graph.results) == 6
-    gain = result_iri(f"{sparql_graph.P_MISTRAL}#result-1")
+    gain = result_iri(f"{sparql_papers.P_MISTRAL}#result-1")
     assert rdf.value(gain, MLKG.resultKind) == MLKG.Gain
     assert rdf.value(gain, MLKG.value) == rdflib.Literal(Decimal("5.3"), datatype=XSD.decimal)
     assert str(rdf.value(gain, MLKG.unit)) == "points"
@@ -36,9 +37,9 @@ def test_result_nodes_link_everything(graph):
     assert rdf.value(gain, MLKG.resultBaseline) == entity_iri("llama-2")
     assert rdf.value(gain, MLKG.resultBenchmark) == entity_iri("mmlu")
     assert rdf.value(gain, MLKG.resultMetric) == entity_iri("accuracy")
-    assert rdf.value(gain, PROV.wasDerivedFrom) == paper_iri(sparql_graph.P_MISTRAL)
-    ranged = result_iri(f"{sparql_graph.P_MISTRAL}#result-4")
-    assert rdf.value(ranged, MLKG.resultSubject) == paper_iri(sparql_graph.P_MISTRAL)  # PAPER
+    assert rdf.value(gain, PROV.wasDerivedFrom) == paper_iri(sparql_papers.P_MISTRAL)
+    ranged = result_iri(f"{sparql_papers.P_MISTRAL}#result-4")
+    assert rdf.value(ranged, MLKG.resultSubject) == paper_iri(sparql_papers.P_MISTRAL)  # PAPER
     assert (str(rdf.value(ranged, MLKG.valueLow)), str(rdf.value(ranged, MLKG.valueHigh))) == ("1.5", "2.5")
     assert str(rdf.value(ranged, MLKG.valueText)) == "1.5-2.5"
 
@@ -47,7 +48,7 @@ def test_result_nodes_link_everything(graph):
 def test_streamed_results_equal_rdflib(fmt):
     hostile = 'a "quoted" \\ evidence\n<script>'
     g = sparql_graph.fixture_graph()
-    extra = Result("p#result-0", sparql_graph.P_LORA, "lora", None, "glue", None, "1e3", 1000.0, None, "score",
+    extra = Result("p#result-0", sparql_papers.P_LORA, "lora", None, "glue", None, "1e3", 1000.0, None, "score",
                    hostile, 0.123456)
     g = Graph(g.papers, g.entities, g.relations, g.mentions, g.paper_links, g.meta, results=(*g.results, extra))
     buf = io.StringIO()
@@ -70,7 +71,7 @@ def test_results_conform_and_broken_ones_do_not(built):
     conforms, report = validate(built / GRAPH_TTL)
     assert conforms, report
     g = rdflib.Graph().parse(built / GRAPH_TTL)
-    r = result_iri(f"{sparql_graph.P_FA2}#result-0")
+    r = result_iri(f"{sparql_papers.P_FA2}#result-0")
     g.set((r, MLKG.unit, rdflib.Literal("furlongs")))
     g.set((r, MLKG.resultMetric, entity_iri("mmlu")))  # a Benchmark is no Metric
     g.remove((r, MLKG.value, None))

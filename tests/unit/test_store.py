@@ -17,6 +17,7 @@ from kg.write.rdf import GRAPH_TTL, RdfWriter, to_rdf
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import served  # noqa: E402
 import sparql_graph  # noqa: E402
+import sparql_papers  # noqa: E402
 
 runner = CliRunner()
 
@@ -102,7 +103,7 @@ def test_query_cli_construct_gives_turtle(built):
         ["query", "CONSTRUCT { ?s skos:prefLabel ?l } WHERE { ?s skos:prefLabel ?l }", "--out", str(built)],
     )
     assert res.exit_code == 0
-    assert len(rdflib.Graph().parse(data=res.output, format="turtle")) == len(sparql_graph.ENTITIES)
+    assert len(rdflib.Graph().parse(data=res.output, format="turtle")) == len(sparql_papers.ENTITIES)
 
 
 @pytest.mark.parametrize(
