@@ -16,18 +16,80 @@ from kg.types import Paper, Rejected, Sighting
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 from loader_records import outcome, read  # noqa: E402
 
-# --- CSV ----------------------------------------------------------------------------------------
+# --- the input files ----------------------------------------------------------------------------
 
-
-def test_csv_rows_quoted_newlines_aliases_and_bad_rows() -> None:
-    records = read("papers.csv")
-    assert outcome(records) == [
+# What each file in tests/fixtures/loader-inputs yields, in order: (P, line, title) or (R, line, reason).
+# What else their papers carry is checked below and in test_loaders_json.py.
+OUTCOMES = {
+    "papers.jsonl": [
+        ("P", 1, "Good One"),
+        ("P", 2, "Good Two"),
+        ("R", 3, "invalid JSON: Expecting value: line 1 column 38 (char 37)"),
+        ("R", 4, "missing title"),
+        ("R", 5, "empty title"),
+        ("R", 6, "missing abstract"),
+        ("R", 7, "title is not a string (got list)"),
+        ("R", 8, "authors must be strings (got int in the list)"),
+        ("R", 9, "record is not an object (got list)"),
+        ("P", 11, "Own id <script>alert(1)</script>"),
+        ("R", 12, "arxiv_id 'not-an-id' is not an arXiv identifier"),
+    ],
+    "encodings.jsonl": [
+        ("P", 1, "Good One"),  # the BOM is gone: line 1 parses
+        ("P", 2, "Good Two"),
+        ("P", 3, "Café naïve – résumé"),  # cp1252 bytes, decoded by the per-line fallback
+        ("R", 4, "undecodable bytes (neither UTF-8 nor cp1252)"),
+    ],
+    "papers.json": [("P", 1, "Wrapped"), ("P", 2, "Wrapped 2")],  # a wrapper object numbers its records
+    "papers_broken.json": [  # a broken array element: the others are kept
+        ("P", 2, "Array One"),
+        ("R", 3, "invalid JSON array element: Expecting value: line 3 column 41 (char 161)"),
+        ("P", 4, "Array Three"),
+        ("R", 5, "missing abstract"),
+    ],
+    "papers.csv": [
         ("P", 2, "A title, with comma"),
         ("R", 4, "missing title"),
         ("R", 5, "missing abstract"),
         ("R", 6, "7 cells under a 5-column header"),
         ("P", 7, "Plain"),
-    ]
+    ],
+    "arxiv.atom": [
+        ("P", 8, "ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators"),
+        ("R", 25, "missing abstract"),
+        ("R", 30, "arXiv API error entry: incorrect id format for 1234"),
+    ],
+    "truncated.xml": [  # a truncated file keeps the entries before the error
+        ("P", 8, "ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators"),
+        ("R", 27, "XML syntax error: no element found: line 28, column 0 (file ends inside an element)"),
+    ],
+    "arxiv-metadata-oai-snapshot.json": [
+        ("P", 1, "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"),
+        ("P", 2, "Old style id"),
+        ("R", 3, "id 'not an id' is not an arXiv identifier"),
+        ("R", 4, "empty title"),
+    ],
+    "hf_page.txt": [  # titles paired with abstracts; orphans of either are reported
+        ("P", 13, "First Paper: A Model"),
+        ("R", 17, "title without an abstract"),
+        ("P", 19, "Second Paper"),
+        ("P", 25, "First Paper: A Model"),
+        ("R", 29, "abstract without a title"),
+        ("R", 31, "title without an abstract (end of page)"),
+    ],
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), OUTCOMES.items())
+def test_fixture_yields_its_papers_and_rejections_in_order(name: str, expected: list[tuple[str, int, str]]) -> None:
+    assert outcome(read(name)) == expected
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def test_csv_rows_quoted_newlines_and_aliases() -> None:
+    records = read("papers.csv")
     first, plain = [r for r in records if isinstance(r, Paper)]
     assert (first.id, first.abstract, first.authors) == (
         "arxiv:2101.00002",
@@ -74,11 +136,6 @@ def test_csv_unterminated_quote_is_one_rejection(tmp_path: Path) -> None:
 
 def test_atom_entries() -> None:
     records = read("arxiv.atom")
-    assert outcome(records) == [
-        ("P", 8, "ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators"),
-        ("R", 25, "missing abstract"),
-        ("R", 30, "arXiv API error entry: incorrect id format for 1234"),
-    ]
     electra = records[0]
     assert isinstance(electra, Paper)
     assert electra.id == "arxiv:2003.10555" and electra.arxiv_id == "2003.10555"
@@ -89,13 +146,6 @@ def test_atom_entries() -> None:
     assert electra.authors == ("Kevin Clark", "Minh-Thang Luong")
     assert electra.categories == ("cs.CL", "cs.LG")
     assert (electra.date, electra.url) == ("2020-03-23", "http://arxiv.org/abs/2003.10555v1")
-
-
-def test_atom_truncated_file_keeps_entries_before_the_error() -> None:
-    assert outcome(read("truncated.xml")) == [
-        ("P", 8, "ELECTRA: Pre-training Text Encoders as Discriminators Rather Than Generators"),
-        ("R", 27, "XML syntax error: no element found: line 28, column 0 (file ends inside an element)"),
-    ]
 
 
 def test_atom_syntax_error_mid_file(tmp_path: Path) -> None:
@@ -129,12 +179,6 @@ def test_atom_entity_expansion_bomb_is_refused(tmp_path: Path) -> None:
 
 def test_oai_snapshot_records() -> None:
     records = read("arxiv-metadata-oai-snapshot.json")
-    assert outcome(records) == [
-        ("P", 1, "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"),
-        ("P", 2, "Old style id"),
-        ("R", 3, "id 'not an id' is not an arXiv identifier"),
-        ("R", 4, "empty title"),
-    ]
     first, old = records[0], records[1]
     assert isinstance(first, Paper) and isinstance(old, Paper)
     assert first.abstract == (
@@ -167,16 +211,8 @@ def test_oai_missing_id(tmp_path: Path) -> None:
 # --- HF daily-papers pages ----------------------------------------------------------------------
 
 
-def test_hf_page_pairs_titles_and_abstracts_and_reports_orphans() -> None:
+def test_hf_page_dates_and_a_paper_seen_twice() -> None:
     records = read("hf_page.txt")
-    assert outcome(records) == [
-        ("P", 13, "First Paper: A Model"),
-        ("R", 17, "title without an abstract"),
-        ("P", 19, "Second Paper"),
-        ("P", 25, "First Paper: A Model"),
-        ("R", 29, "abstract without a title"),
-        ("R", 31, "title without an abstract (end of page)"),
-    ]
     dates = [p.seen[0].date for p in records if isinstance(p, Paper)]
     assert dates == ["Jul 17", "Jul 17", "Jul 18"]
     assert records[0].id == records[3].id  # type: ignore[union-attr]

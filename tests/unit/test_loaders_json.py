@@ -18,21 +18,11 @@ from loader_records import ABSTRACT, FIXTURES, outcome, read  # noqa: E402
 # --- JSONL --------------------------------------------------------------------------------------
 
 
-def test_jsonl_keeps_good_records_and_rejects_each_bad_kind_with_its_line() -> None:
+# What each file in tests/fixtures/loader-inputs yields, in order: OUTCOMES in test_loaders_formats.py.
+
+
+def test_jsonl_good_records_and_a_rejected_one_in_full() -> None:
     records = read("papers.jsonl")
-    assert outcome(records) == [
-        ("P", 1, "Good One"),
-        ("P", 2, "Good Two"),
-        ("R", 3, "invalid JSON: Expecting value: line 1 column 38 (char 37)"),
-        ("R", 4, "missing title"),
-        ("R", 5, "empty title"),
-        ("R", 6, "missing abstract"),
-        ("R", 7, "title is not a string (got list)"),
-        ("R", 8, "authors must be strings (got int in the list)"),
-        ("R", 9, "record is not an object (got list)"),
-        ("P", 11, "Own id <script>alert(1)</script>"),
-        ("R", 12, "arxiv_id 'not-an-id' is not an arXiv identifier"),
-    ]
     one, two, own = [r for r in records if isinstance(r, Paper)]
     assert one == Paper(
         id="arxiv:2101.00001",
@@ -50,15 +40,6 @@ def test_jsonl_keeps_good_records_and_rejects_each_bad_kind_with_its_line() -> N
     bad = next(r for r in records if isinstance(r, Rejected))
     assert bad.source == str(FIXTURES / "papers.jsonl")
     assert bad.record == '{"title": "Broken JSON", "abstract": '
-
-
-def test_jsonl_bom_crlf_cp1252_and_undecodable_lines() -> None:
-    assert outcome(read("encodings.jsonl")) == [
-        ("P", 1, "Good One"),  # the BOM is gone: line 1 parses
-        ("P", 2, "Good Two"),
-        ("P", 3, "Café naïve – résumé"),  # cp1252 bytes, decoded by the per-line fallback
-        ("R", 4, "undecodable bytes (neither UTF-8 nor cp1252)"),
-    ]
 
 
 def test_jsonl_wrong_types(tmp_path: Path) -> None:
@@ -119,19 +100,12 @@ def test_jsonl_escaped_controls_and_lone_surrogates_reject_their_record(tmp_path
 # --- JSON documents -----------------------------------------------------------------------------
 
 
-def test_json_array_with_a_broken_element_keeps_the_others() -> None:
+def test_json_array_element_after_a_broken_one_keeps_its_id() -> None:
     records = read("papers_broken.json")
-    assert outcome(records) == [
-        ("P", 2, "Array One"),
-        ("R", 3, "invalid JSON array element: Expecting value: line 3 column 41 (char 161)"),
-        ("P", 4, "Array Three"),
-        ("R", 5, "missing abstract"),
-    ]
     assert records[2].id == "arxiv:hep-th/9901001"  # type: ignore[union-attr]
 
 
 def test_json_wrapper_object_numbers_records() -> None:
-    assert outcome(read("papers.json")) == [("P", 1, "Wrapped"), ("P", 2, "Wrapped 2")]
     assert [p.id for p in read("papers.json") if isinstance(p, Paper)][1] == "5"
 
 
