@@ -7,6 +7,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from kg.analysis.subgraph import ranked_entities
@@ -35,26 +36,27 @@ MENTIONS = "mentions"
 MENTIONS_COLOUR = "#c8c8c8"
 
 
-def entity_shape(t: EntityType) -> str:
-    """vis-network shape of an entity type.
+def _by_position(member: Enum, palette: Sequence[str]) -> str:
+    """The entry of ``palette`` at ``member``'s position in its enum, from the start again past its end.
 
     Examples
     --------
     >>> entity_shape(EntityType.MODEL)
     'dot'
-    """
-    return _SHAPES[list(EntityType).index(t) % len(_SHAPES)]
-
-
-def relation_colour(t: RelationType) -> str:
-    """Edge colour of a relation type.
-
-    Examples
-    --------
     >>> relation_colour(RelationType.PROPOSES)
     '#7f7f7f'
     """
-    return _REL_PALETTE[list(RelationType).index(t) % len(_REL_PALETTE)]
+    return palette[list(type(member)).index(member) % len(palette)]
+
+
+def entity_shape(t: EntityType) -> str:
+    """vis-network shape of an entity type."""
+    return _by_position(t, _SHAPES)
+
+
+def relation_colour(t: RelationType) -> str:
+    """Edge colour of a relation type."""
+    return _by_position(t, _REL_PALETTE)
 
 
 @dataclass(frozen=True, slots=True)
