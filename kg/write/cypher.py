@@ -345,6 +345,12 @@ def delete_paper_incoming_links() -> str:
     return f"UNWIND $ids AS pid MATCH (:{PAPER})-[r]->(:{PAPER} {{id: pid}}) DELETE r"
 
 
+def _kg_node(var: str) -> str:
+    """The test that node ``var`` is one of kg's (a Paper or an Entity): what clearing and counting
+    touch, so that other data in the database stays out of both."""
+    return f"{var}:{PAPER} OR {var}:{ENTITY}"
+
+
 def clear_graph(dialect: Dialect = "neo4j", batch: int = 10_000) -> str:
     """Delete every kg node (Paper, Entity) and its relationships; other data in the database stays.
 
@@ -358,7 +364,7 @@ def clear_graph(dialect: Dialect = "neo4j", batch: int = 10_000) -> str:
     >>> clear_graph("neo4j", 500)
     'MATCH (n) WHERE n:Paper OR n:Entity CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 500 ROWS'
     """
-    match = f"MATCH (n) WHERE n:{PAPER} OR n:{ENTITY}"
+    match = f"MATCH (n) WHERE {_kg_node('n')}"
     if dialect == "falkordb":
         return f"{match} DETACH DELETE n"
     return f"{match} CALL {{ WITH n DETACH DELETE n }} IN TRANSACTIONS OF {int(batch)} ROWS"
@@ -372,7 +378,7 @@ def count_nodes() -> str:
     >>> count_nodes()
     'MATCH (n) WHERE n:Paper OR n:Entity RETURN n:Paper AS paper, count(n) AS n'
     """
-    return f"MATCH (n) WHERE n:{PAPER} OR n:{ENTITY} RETURN n:{PAPER} AS paper, count(n) AS n"
+    return f"MATCH (n) WHERE {_kg_node('n')} RETURN n:{PAPER} AS paper, count(n) AS n"
 
 
 def count_relationships() -> str:
@@ -384,6 +390,6 @@ def count_relationships() -> str:
     True
     """
     return (
-        f"MATCH (a)-[r]->(b) WHERE (a:{PAPER} OR a:{ENTITY}) AND (b:{PAPER} OR b:{ENTITY}) "
+        f"MATCH (a)-[r]->(b) WHERE ({_kg_node('a')}) AND ({_kg_node('b')}) "
         "RETURN type(r) AS type, count(r) AS n"
     )
