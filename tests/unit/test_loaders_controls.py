@@ -24,14 +24,68 @@ def jsonl(*titles: str) -> bytes:
     )
 
 
-def test_nul_byte_inside_one_jsonl_record_rejects_only_that_record(tmp_path: Path) -> None:
-    path = tmp_path / "day.jsonl"
-    path.write_bytes(jsonl("First", "Bro\x00ken", "Third"))
-    assert outcome(list(loaders.load([path]))) == [
-        ("P", 1, "First"),
-        ("R", 2, "control character U+0000 at character 15"),
-        ("P", 3, "Third"),
+def json_array(*titles: str) -> bytes:
+    """A JSON array of one paper a title, one element a line; a NUL in a title stays a raw byte."""
+    elements = [json.dumps({"title": t, "abstract": ABSTRACT}) for t in titles]
+    return ("[\n" + ",\n".join(elements) + "\n]\n").encode().replace(b"\\u0000", b"\x00")
+
+
+def atom(*titles: str) -> bytes:
+    """An arXiv Atom feed of one two-line entry a title."""
+    entry = "<entry><id>http://arxiv.org/abs/2101.0000{n}v1</id>\n<title>{t}</title><summary>S</summary></entry>\n"
+    body = "".join(entry.format(n=n, t=t) for n, t in enumerate(titles, 1))
+    return f'<feed xmlns="http://www.w3.org/2005/Atom">\n{body}</feed>\n'.encode()
+
+
+def oai_snapshot(*abstracts: str) -> bytes:
+    """An arXiv OAI snapshot (JSON lines) of one paper titled "T" an abstract, ids 2101.00001, ..."""
+    records = [
+        {"id": f"2101.{n:05}", "title": "T", "abstract": a, "versions": [], "update_date": "2021"}
+        for n, a in enumerate(abstracts, 1)
     ]
+    return "".join(json.dumps(r) + "\n" for r in records).encode()
+
+
+OAI_WITH_A_NUL = oai_snapshot(ABSTRACT, "x\u0000y", ABSTRACT)
+
+# A NUL inside the middle record of a file, in each format: (file name, bytes, what loading yields in
+# order: (P, line, title) or (R, line, reason)). Only that record is rejected; the ones after it stay.
+NUL_IN_ONE_RECORD = [
+    (
+        "day.jsonl",
+        jsonl("First", "Bro\x00ken", "Third"),
+        [("P", 1, "First"), ("R", 2, "control character U+0000 at character 15"), ("P", 3, "Third")],
+    ),
+    (
+        "arxiv-metadata-oai-snapshot.json",
+        OAI_WITH_A_NUL,
+        [("P", 1, "T"), ("R", 2, "control character U+0000 at character 2 in abstract"), ("P", 3, "T")],
+    ),
+    (
+        "a.json",
+        json_array("One", "T\x00wo", "Three"),
+        [("P", 2, "One"), ("R", 3, "control character U+0000 at character 13"), ("P", 4, "Three")],
+    ),
+    (
+        "p.csv",
+        b'title,abstract\nOne,"a\nb"\nT\x00wo,x\nThree,y\n',
+        [("P", 2, "One"), ("R", 4, "control character U+0000 at character 2"), ("P", 5, "Three")],
+    ),
+    (
+        "q.atom",
+        atom("One", "T\x00wo", "Three"),
+        [("P", 2, "One"), ("R", 4, "control character U+0000 at character 9"), ("P", 6, "Three")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), NUL_IN_ONE_RECORD, ids=[c[0] for c in NUL_IN_ONE_RECORD])
+def test_nul_byte_inside_one_record_rejects_only_that_record(
+    tmp_path: Path, name: str, content: bytes, expected: list[tuple[str, int, str]]
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert outcome(list(loaders.load([path]))) == expected
 
 
 @pytest.mark.parametrize("char", ["\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f"])
@@ -59,48 +113,10 @@ def test_lone_surrogate_escapes_reject_high_and_low_alike(tmp_path: Path) -> Non
     ]
 
 
-def test_oai_snapshot_record_with_a_nul(tmp_path: Path) -> None:
-    rec = {"id": "2101.00001", "title": "T", "abstract": ABSTRACT, "versions": [], "update_date": "2021"}
-    good = json.dumps(rec)
-    bad = json.dumps({**rec, "id": "2101.00002", "abstract": "x\u0000y"})
+def test_oai_snapshot_with_a_nul_is_still_detected_as_oai(tmp_path: Path) -> None:
     path = tmp_path / "arxiv-metadata-oai-snapshot.json"
-    path.write_text(f"{good}\n{bad}\n{good.replace('00001', '00003')}\n")
+    path.write_bytes(OAI_WITH_A_NUL)
     assert loaders.detect_format(path) == "arxiv-oai"
-    result = outcome(list(loaders.load([path])))
-    assert result == [("P", 1, "T"), ("R", 2, "control character U+0000 at character 2 in abstract"), ("P", 3, "T")]
-
-
-def test_json_array_element_with_a_raw_nul(tmp_path: Path) -> None:
-    path = tmp_path / "a.json"
-    elements = [json.dumps({"title": t, "abstract": ABSTRACT}) for t in ("One", "T\x00wo", "Three")]
-    path.write_bytes(("[\n" + ",\n".join(elements) + "\n]\n").encode().replace(b"\\u0000", b"\x00"))
-    assert outcome(list(loaders.load([path]))) == [
-        ("P", 2, "One"),
-        ("R", 3, "control character U+0000 at character 13"),
-        ("P", 4, "Three"),
-    ]
-
-
-def test_csv_row_with_a_nul(tmp_path: Path) -> None:
-    path = tmp_path / "p.csv"
-    path.write_bytes(b'title,abstract\nOne,"a\nb"\nT\x00wo,x\nThree,y\n')
-    assert outcome(list(loaders.load([path]))) == [
-        ("P", 2, "One"),
-        ("R", 4, "control character U+0000 at character 2"),
-        ("P", 5, "Three"),
-    ]
-
-
-def test_atom_entry_with_a_nul_keeps_the_entries_after_it(tmp_path: Path) -> None:
-    entry = "<entry><id>http://arxiv.org/abs/2101.0000{n}v1</id>\n<title>{t}</title><summary>S</summary></entry>\n"
-    body = "".join(entry.format(n=n, t=t) for n, t in ((1, "One"), (2, "T\x00wo"), (3, "Three")))
-    path = tmp_path / "q.atom"
-    path.write_bytes(f'<feed xmlns="http://www.w3.org/2005/Atom">\n{body}</feed>\n'.encode())
-    assert outcome(list(loaders.load([path]))) == [
-        ("P", 2, "One"),
-        ("R", 4, "control character U+0000 at character 9"),
-        ("P", 6, "Three"),
-    ]
 
 
 def test_hf_page_title_with_a_nul_rejects_its_pair(tmp_path: Path) -> None:
