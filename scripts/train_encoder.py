@@ -177,6 +177,9 @@ def main() -> None:
     ap.add_argument("--max-len", type=int, default=160)
     ap.add_argument("--limit", type=int, default=0, help="train on the first N abstracts only (smoke test)")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--fold", default="", metavar="K/N",
+                    help="train on the abstracts whose index mod N is not K (honest predictions on the rest "
+                         "for scripts/train_entity_filter.py); not for the shipped artefact")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--min-score", type=float, default=0.7, help="span confidence floor (chosen on dev)")
     ap.add_argument("--convert", action="store_true", help="only turn OUT/weights.npz into OUT/tagger.onnx")
@@ -203,6 +206,9 @@ def main() -> None:
     train_rows = [r for f in train_files for r in read(f)]
     if args.limit:
         train_rows = train_rows[: args.limit]
+    if args.fold:
+        k, n = (int(x) for x in args.fold.split("/"))
+        train_rows = [r for i, r in enumerate(train_rows) if i % n != k]
     dev_rows = read(dev_file)
 
     weights, vocab, cfg = base_model()

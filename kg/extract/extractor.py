@@ -33,6 +33,7 @@ from kg.extract.entities import (
     vote_type,
     without_generic_head,
 )
+from kg.extract.entity_filter import EntityFilter, load_entity_filter
 from kg.extract.junk import drop_junk
 from kg.extract.ner import SOURCES
 from kg.extract.nlp import SPACY_PACKAGE, build_nlp, source_digest
@@ -54,7 +55,7 @@ __all__ = [
     "DEFAULT_SOURCES",
 ]
 #: Bump whenever the rules change what is extracted (it is part of the cache key).
-EXTRACTOR_VERSION = "kg-8"  # kg-8: relation typer retrained on the tagger's mentions
+EXTRACTOR_VERSION = "kg-9"  # kg-9: the learned entity filter (kg.extract.entity_filter)
 #: Mention recognisers of the default pipeline (kg.extract.ner.SOURCES; ablation in docs/quality.md).
 #: ``KG_MENTION_SOURCES`` overrides it for experiments.
 DEFAULT_SOURCES = "hybrid"
@@ -83,9 +84,15 @@ class Extractor:
     def __init__(self, nlp: Language, description: str) -> None:
         self.nlp = nlp
         self.description = description
-        self.version = f"{EXTRACTOR_VERSION}+{description}+relations.{relation_mode()}+src.{source_digest()}"
         sources = nlp.get_pipe("kg_mentions").recognizer.sources
         self.tagger: EncoderTagger | None = load_tagger() if sources != "rules" else None
+        # KG_ENTITY_FILTER=off keeps every recognised entity (experiments, the filter's training).
+        switch = os.environ.get("KG_ENTITY_FILTER", "on")
+        if switch not in {"on", "off"}:
+            raise ExtractionError(f"KG_ENTITY_FILTER={switch!r} is not on or off")
+        self.entity_filter: EntityFilter | None = None if switch == "off" else load_entity_filter()
+        kept = f"+entity-filter.{self.entity_filter.digest}" if self.entity_filter is not None else ""
+        self.version = f"{EXTRACTOR_VERSION}+{description}{kept}+relations.{relation_mode()}+src.{source_digest()}"
 
     def relate(self, inp: RelationInput, adoc: Doc) -> list[PaperRelation]:
         """Relations of one paper from its mentions (rules, the learned model, or both)."""
@@ -263,6 +270,8 @@ class Extractor:
         long_spans = {f: [norm[f].span(a.long_start, a.long_end) for a in d._.kg_abbrevs or []] for f, d in fields}
         texts = {"title": paper.title, "abstract": paper.abstract}
         entities, relations = drop_junk(entities, relations, texts, long_spans)
+        if self.entity_filter is not None:
+            entities, relations = self.entity_filter.keep(entities, relations, texts)
         entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
         # Results read the normalised abstract: give them mentions there, map their values back.
         read = entities_as_read(entities, norm["abstract"])

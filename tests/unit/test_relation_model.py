@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import socket
-import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,8 +15,6 @@ from kg.extract.relation_features import LABELS, Candidate, allowed_mask, hash_f
 from kg.extract.relation_model import MODEL_DIR, RelationModel, load_relation_model
 from kg.types import PAPER, Paper
 from kg.vocab import EntityType, RelationType
-
-_PATH = Path(__file__).resolve().parents[2] / "scripts" / "train_relations.py"
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +39,7 @@ def test_mask_is_the_ontology_domain_and_range(head: EntityType, tail: EntityTyp
     assert not self_paper[LABELS.index(RelationType.PROPOSES)]
 
 
-def test_artefact_loads_offline_from_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_network(*_a: object, **_k: object) -> None:
-        raise AssertionError("the relation model touched the network")
-
-    monkeypatch.setattr(socket, "socket", no_network)
+def test_artefact_loads_offline_from_the_package(offline: None) -> None:
     model = RelationModel.load(MODEL_DIR)
     assert MODEL_DIR.is_relative_to(Path(__file__).resolve().parents[2] / "kg")
     assert model.weights.shape == (1 << model.bits, len(LABELS))
@@ -143,12 +135,8 @@ _TINY = [
 ]
 
 
-def test_training_script_runs_on_a_tiny_slice(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("train_relations", _PATH)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["train_relations"] = mod
-    spec.loader.exec_module(mod)
+def test_training_script_runs_on_a_tiny_slice(tmp_path: Path, load_script: Any) -> None:
+    mod = load_script("train_relations")
     data = tmp_path / "data"
     for rel in (*mod.TRAIN, mod.DEV, mod.OOD):
         (data / rel).parent.mkdir(parents=True, exist_ok=True)
