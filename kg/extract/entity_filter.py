@@ -23,9 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from kg.extract.candidate import GENERIC_KEYS
+from kg.extract.junk import without
 from kg.extract.relation_features import hash_features
 from kg.link.keys import entity_key
-from kg.types import PAPER, PaperEntity, PaperRelation
+from kg.types import PaperEntity, PaperRelation
 
 __all__ = ["MODEL_DIR", "EntityFilter", "entity_features", "load_entity_filter"]
 
@@ -123,11 +124,10 @@ class EntityFilter:
     def keep(
         self, entities: Sequence[PaperEntity], relations: Sequence[PaperRelation], texts: Mapping[str, str]
     ) -> tuple[list[PaperEntity], list[PaperRelation]]:
-        """The entities scored at or above the threshold, and the relations among them (and PAPER)."""
+        """The entities scored at or above the threshold, and the relations that name no other."""
         scores = self.scores(entities, texts)
-        kept = [e for e, s in zip(entities, scores, strict=True) if s >= self.threshold]
-        names = {e.name for e in kept} | {PAPER}
-        return kept, [r for r in relations if r.head in names and r.tail in names]
+        low = {e.name for e, s in zip(entities, scores, strict=True) if s < self.threshold}
+        return without(entities, relations, low)
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)

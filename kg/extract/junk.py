@@ -21,7 +21,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from kg.types import PaperEntity, PaperRelation
 
-__all__ = ["junk_reason", "is_fragment", "drop_junk"]
+__all__ = ["junk_reason", "is_fragment", "drop_junk", "without"]
 
 # Discourse words that open sentences capitalised ("Specifically, ...") but are not in spaCy's list.
 _DISCOURSE = frozenset(
@@ -179,9 +179,14 @@ def drop_junk(
             for m in e.mentions
         ):
             junk.add(e.name)
-    if not junk:
-        return list(entities), list(relations)
+    return without(entities, relations, junk)
+
+
+def without(
+    entities: Sequence[PaperEntity], relations: Sequence[PaperRelation], dropped: set[str]
+) -> tuple[list[PaperEntity], list[PaperRelation]]:
+    """The entities not named in ``dropped``, and the relations that name none of those."""
     return (
-        [e for e in entities if e.name not in junk],
-        [r for r in relations if r.head not in junk and r.tail not in junk],
+        [e for e in entities if e.name not in dropped],
+        [r for r in relations if r.head not in dropped and r.tail not in dropped],
     )
